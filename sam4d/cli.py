@@ -14,6 +14,7 @@ __all__ = ['SUBCOMMANDS', 'main']
 # %% ../notebooks/90_cli.ipynb #a9aa72cd
 SUBCOMMANDS = {
     'extract-frames': ('sam4d.frames', 'extract_frames_cli', 'sam4d-sam3d', 'video or image folder -> frames + frames.json'),
+    'run': ('sam4d.pipeline', 'run_cli', 'sam4d-sam3d', 'the whole chain with papermill, each stage in its kernel; resumable'),
 }
 
 def _usage() -> str:
