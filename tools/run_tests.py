@@ -1,15 +1,20 @@
-"""Run every sam4d test: the export check, each notebook under its own environment's python, and nbs_tests/.
+"""Run every sam4d test: the export check, each notebook in its own environment's kernel, and nbs_tests/.
 
-`nbdev-test` runs notebooks in-process, so it does not switch kernels: each notebook is tested by the
-`nbdev-test` of the virtualenv that its `metadata.kernelspec.name` names. Integration notebooks in nbs_tests/
-run through papermill in their kernel, as a pipeline run would. Ends with `N passed, N failed`."""
-import argparse, hashlib, json, os, subprocess, sys, time
+`nbdev-test` runs notebooks in-process and so cannot switch environments; here every notebook is executed by
+papermill in the kernel its `metadata.kernelspec.name` names (`sam4d-sam3d` -> .venv-sam3d, `sam4d-hunyuan` ->
+.venv-hunyuan), with nbdev's test semantics: cells flagged with a `tst_flags` flag (`#| gpu`, `#| weights`,
+`#| slow`) or `#| eval: false` are skipped unless the flag is passed with --flags. The executed notebooks are
+kept in _proc/executed/ (with a hash of their source) and the documentation build reuses them.
+Ends with `N passed, N failed`."""
+import argparse, hashlib, json, os, re, subprocess, sys, time, tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VENVS = {'sam4d-sam3d': ROOT/'.venv-sam3d', 'sam4d-hunyuan': ROOT/'.venv-hunyuan'}
 WATCHED = ('sam4d', 'notebooks', 'nbs_tests', 'README.md')
+EXECUTED = ROOT/'_proc'/'executed'
+TST_FLAGS = tomllib.loads((ROOT/'pyproject.toml').read_text())['tool']['nbdev']['tst_flags'].split()
 
 def snapshot():
     "Hash of every file under the folders that nbdev-export and nbdev-clean may change."
@@ -35,32 +40,55 @@ def check_export():
 def kernel_of(nb: Path) -> str:
     return json.loads(nb.read_text())['metadata'].get('kernelspec', {}).get('name', 'sam4d-sam3d')
 
-def run_notebook_test(nb: Path, flags: str, timeout: int):
-    "Test one source notebook with the nbdev-test of its kernel's virtualenv."
-    venv = VENVS.get(kernel_of(nb))
-    if venv is None: return False, f'unknown kernel {kernel_of(nb)!r} in {nb}'
-    cmd = [str(venv/'bin'/'nbdev-test'), str(nb)] + (['--flags', flags] if flags else [])
-    try: r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired: return False, f'timed out after {timeout} s'
-    return r.returncode == 0, (r.stdout + r.stderr)[-6000:]
+def directives(src: str) -> list:
+    "The nbdev `#|` directive lines at the top of a cell, without the marker."
+    out = []
+    for line in src.splitlines():
+        if not line.startswith('#|'): break
+        out.append(line[2:].strip())
+    return out
 
-def run_integration(nb: Path, timeout: int):
-    "Execute an nbs_tests notebook with papermill in the kernel its metadata names."
-    out = ROOT/'.test-output'/nb.name
-    out.parent.mkdir(exist_ok=True)
-    cmd = [str(VENVS['sam4d-sam3d']/'bin'/'papermill'), str(nb), str(out), '--cwd', str(nb.parent),
-           '--execution-timeout', str(timeout), '--no-progress-bar']
-    try: r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout + 60)
+def source_hash(nb: Path, flags) -> str:
+    return hashlib.sha256(nb.read_bytes() + ' '.join(sorted(flags)).encode()).hexdigest()[:16]
+
+def executed_path(nb: Path) -> Path:
+    return EXECUTED/nb.relative_to(ROOT)
+
+def execute_one(nb: Path, flags: list, timeout: int):
+    "Execute `nb` with papermill in its kernel, skipping flagged cells; save it under _proc/executed/. Raises on error."
+    import nbformat, papermill as pm
+    node = nbformat.read(nb, as_version=4)
+    for c in node.cells:
+        if c.cell_type != 'code': continue
+        d = directives(c.source)
+        skip = any(f in TST_FLAGS and f not in flags for f in d) or any(re.fullmatch(r'eval:\s*false', x) for x in d)
+        if skip: c.metadata.setdefault('tags', []).append('skip-execution')
+    out = executed_path(nb); out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix('.hash').unlink(missing_ok=True)
+    pm.execute_notebook(node, str(out), kernel_name=kernel_of(nb), cwd=str(nb.parent), progress_bar=False,
+                        execution_timeout=timeout)
+    out.with_suffix('.hash').write_text(source_hash(nb, flags))
+
+def run_notebook(nb: Path, flags: list, timeout: int):
+    "Execute one notebook in a child process (papermill's event loop stays out of the runner's threads)."
+    if kernel_of(nb) not in VENVS: return False, f'unknown kernel {kernel_of(nb)!r}: use sam4d-sam3d or sam4d-hunyuan'
+    cmd = [sys.executable, __file__, '--execute-one', str(nb), '--flags', ' '.join(flags), '--timeout', str(timeout)]
+    try: r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout + 120)
     except subprocess.TimeoutExpired: return False, f'timed out after {timeout} s'
-    return r.returncode == 0, (r.stdout + r.stderr)[-6000:]
+    log = r.stdout + r.stderr
+    log = '\n'.join(l for l in log.splitlines() if 'Kernel is running over TCP' not in l)
+    return r.returncode == 0, log[-8000:]
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument('--flags', default=os.environ.get('FLAGS', ''), help='nbdev test flags to run, e.g. "gpu weights slow"')
+    ap.add_argument('--flags', default=os.environ.get('FLAGS', ''), help='test flags to run, e.g. "gpu weights slow"')
     ap.add_argument('--only', default='', help='run only tests whose path contains this text')
-    ap.add_argument('-j', '--jobs', type=int, default=2, help='notebooks tested in parallel')
-    ap.add_argument('--timeout', type=int, default=1200, help='seconds per notebook')
+    ap.add_argument('-j', '--jobs', type=int, default=2, help='notebooks executed in parallel')
+    ap.add_argument('--timeout', type=int, default=1200, help='seconds per cell')
+    ap.add_argument('--execute-one', help=argparse.SUPPRESS)
     a = ap.parse_args()
+    flags = a.flags.split()
+    if a.execute_one: execute_one(Path(a.execute_one), flags, a.timeout); return 0
     results = []
     def record(name, ok, log, dt):
         results.append((name, ok))
@@ -69,15 +97,13 @@ def main():
 
     if not a.only:
         t = time.time(); ok, log = check_export(); record('export: nbdev-clean + nbdev-export leave the tree unchanged', ok, log, time.time() - t)
-    nbs = sorted(p for p in (ROOT/'notebooks').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts and a.only in str(p))
     def job(nb):
-        t = time.time(); ok, log = run_notebook_test(nb, a.flags, a.timeout); return nb, ok, log, time.time() - t
+        t = time.time(); ok, log = run_notebook(nb, flags, a.timeout); return nb, ok, log, time.time() - t
+    nbs = sorted(p for p in (ROOT/'notebooks').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts and a.only in str(p))
     with ThreadPoolExecutor(a.jobs) as pool:
-        for nb, ok, log, dt in pool.map(job, nbs):
-            record(f'{nb.relative_to(ROOT)} [{kernel_of(nb)}]', ok, log, dt)
-    for nb in sorted(p for p in (ROOT/'nbs_tests').glob('*.ipynb') if a.only in str(p)):
-        t = time.time(); ok, log = run_integration(nb, a.timeout)
-        record(f'{nb.relative_to(ROOT)} [papermill, {kernel_of(nb)}]', ok, log, time.time() - t)
+        for nb, ok, log, dt in pool.map(job, nbs): record(f'{nb.relative_to(ROOT)} [{kernel_of(nb)}]', ok, log, dt)
+    for nb in sorted(p for p in (ROOT/'nbs_tests').glob('*.ipynb') if a.only in str(p)):   # after the notebooks: they may use their outputs
+        _, ok, log, dt = job(nb); record(f'{nb.relative_to(ROOT)} [{kernel_of(nb)}]', ok, log, dt)
     npass = sum(ok for _, ok in results); nfail = len(results) - npass
     if nfail: print('failed: ' + ', '.join(n for n, ok in results if not ok))
     print(f'{npass} passed, {nfail} failed')

@@ -1,0 +1,70 @@
+"""Benchmark: the chain's own overhead — papermill + a fresh kernel per stage — against running the same stage
+code in one long-lived process, side by side in one run, on the committed sample.
+
+For each stage of `sam4d.pipeline.sam4d_stages()` whose notebook exists (up to --to), both ways execute the
+same notebook with the same injected parameters: papermill in the stage's kernel, and execnb's in-process shell
+inside one python of the stage's environment (one process per environment, reused across stages). Writes
+bench/results/pipeline.json with `overhead_s_per_stage` (mean over stages) and `demo_minutes` (if --demo-log
+holds the `make demo` time)."""
+import argparse, datetime, json, os, platform, subprocess, sys, tempfile, time
+from pathlib import Path
+from sam4d.pipeline import RunConfig, sam4d_stages, run_stage
+from sam4d.core import DataLayout, project_root
+
+ROOT = project_root()
+INPROC = r'''
+import json, sys, time
+from execnb.nbio import read_nb
+from execnb.shell import CaptureShell
+jobs = json.loads(sys.stdin.read()); out = {}
+for nb, params in jobs:
+    shell = CaptureShell()
+    cells = read_nb(nb).cells
+    t = time.perf_counter()
+    shell.run('import os; os.chdir(%r)' % str(__import__('pathlib').Path(nb).parent))
+    for c in cells:
+        if c.cell_type != 'code': continue
+        src = c.source
+        if 'parameters' in c.metadata.get('tags', []): src += '\n' + '\n'.join(f'{k} = {v!r}' for k, v in params.items())
+        shell.run(src)
+        if shell.exc: raise RuntimeError(f'{nb}: {shell.exc!r}')
+    out[nb] = time.perf_counter() - t
+print(json.dumps(out))
+'''
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--to', default='05_metrics', help='last stage to measure')
+    ap.add_argument('--demo-seconds', type=float, help='wall time of `make demo` measured by the caller')
+    ap.add_argument('--out', default=str(ROOT/'bench'/'results'/'pipeline.json'))
+    a = ap.parse_args()
+    root = Path(tempfile.mkdtemp(prefix='sam4d-bench-'))
+    cfg = RunConfig('walk', root, video=DataLayout.sample().video('walk'))
+    stages = []
+    for s in sam4d_stages():
+        if s.when(cfg) and s.notebook.exists(): stages.append(s)
+        if s.key.startswith(a.to): break
+    for s in stages: run_stage(s, cfg, log=lambda m: None)                      # warm-up: products, caches
+    t_pm = {}
+    for s in stages:
+        t = time.perf_counter(); run_stage(s, cfg, log=lambda m: None); t_pm[s.key] = time.perf_counter() - t
+    t_in = {}
+    for env in sorted({s.kernel() for s in stages}):
+        py = ROOT/f'.venv-{env.split("-")[1]}'/'bin'/'python'
+        jobs = [(str(s.notebook), s.params(cfg)) for s in stages if s.kernel() == env]
+        r = subprocess.run([str(py), '-c', INPROC], input=json.dumps(jobs), capture_output=True, text=True, cwd=ROOT)
+        if r.returncode: sys.exit(r.stderr[-3000:])
+        times = json.loads(r.stdout.strip().splitlines()[-1])
+        t_in.update({s.key: times[str(s.notebook)] for s in stages if str(s.notebook) in times})
+    over = {k: t_pm[k] - t_in[k] for k in t_pm}
+    metrics = dict(overhead_s_per_stage=round(sum(over.values()) / len(over), 2), stages=len(over),
+                   **{f'papermill_s_{k}': round(t_pm[k], 2) for k in t_pm}, **{f'inprocess_s_{k}': round(t_in[k], 2) for k in t_in})
+    if a.demo_seconds: metrics['demo_minutes'] = round(a.demo_seconds / 60, 2)
+    elif Path(a.out).exists(): metrics['demo_minutes'] = json.loads(Path(a.out).read_text())['metrics'].get('demo_minutes')
+    res = dict(name='pipeline', date=datetime.date.today().isoformat(),
+               machine=f'{platform.node()}, {os.cpu_count()} cores', command=' '.join(['python', 'bench/pipeline.py'] + sys.argv[1:]),
+               metrics=metrics, notes='papermill (fresh kernel per stage, executed notebook saved) vs execnb in one process per '
+                                      'environment; same notebooks and parameters, products warm from a first run')
+    Path(a.out).write_text(json.dumps(res, indent=1)); print(json.dumps(metrics, indent=1))
+
+if __name__ == '__main__': main()
