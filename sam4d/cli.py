@@ -15,6 +15,7 @@ __all__ = ['SUBCOMMANDS', 'main']
 SUBCOMMANDS = {
     'extract-frames': ('sam4d.frames', 'extract_frames_cli', 'sam4d-sam3d', 'video or image folder -> frames + frames.json'),
     'run': ('sam4d.pipeline', 'run_cli', 'sam4d-sam3d', 'the whole chain with papermill, each stage in its kernel; resumable'),
+    'eval-motion': ('sam4d.metrics', 'eval_motion_cli', 'sam4d-sam3d', 'metrics (+ smoothing) of a 4D sequence -> sam4d_keypoints3d_eval.json'),
 }
 
 def _usage() -> str:
