@@ -13,6 +13,7 @@ __all__ = ['SUBCOMMANDS', 'main']
 
 # %% ../notebooks/90_cli.ipynb #a9aa72cd
 SUBCOMMANDS = {
+    'generate-video': ('sam4d.video', 'generate_video_cli', 'sam4d-hunyuan', 'image + prompt -> videos/NAME.mp4 + NAME.json (HunyuanVideo-I2V, Wan I2V)'),
     'extract-frames': ('sam4d.frames', 'extract_frames_cli', 'sam4d-sam3d', 'video or image folder -> frames + frames.json'),
     'reconstruct': ('sam4d.reconstruct', 'reconstruct_cli', 'sam4d-sam3d', 'frames -> per-frame 3D people (cpu or sam3d-body backend)'),
     'build-4d': ('sam4d.build4d', 'build4d_cli', 'sam4d-sam3d', 'per-frame records -> 4D sequence in the world frame'),
