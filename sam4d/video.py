@@ -210,6 +210,6 @@ def generate_video_cli(argv=None):
     meta = generate_video(a.image, prompt, name, gen, a.data_root, frames, f'{H}x{W}', a.steps, a.seed, a.guidance,
                           a.flow_shift, a.negative_prompt, a.fps)
     out = (DataLayout(Path(a.data_root)) if a.data_root else DataLayout()).video(name)
-    print(f"{meta['frames']} frames {W}x{H} at {meta['fps']:g} fps, {meta['steps']} steps of {meta['model']} "
+    print(f"{meta['frames']} frames of {H}x{W} (HxW) at {meta['fps']:g} fps, {meta['steps']} steps of {meta['model']} "
           f"({meta['timings']['s_per_step']:.2f} s/step) -> {out}")
     return 0
