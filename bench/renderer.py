@@ -33,8 +33,10 @@ def main():
     ap.add_argument('--width', type=int, default=512)
     ap.add_argument('--iters', type=int, default=None, help='timed calls (default: 20 on cuda, 3 on cpu)')
     ap.add_argument('--cull-backfaces', action='store_true', help='also time with back-face culling (closed meshes)')
+    ap.add_argument('--threads', type=int, default=None, help='CPU threads for torch (default: torch\'s choice)')
     ap.add_argument('--out', default='bench/results/renderer.json')
     a = ap.parse_args()
+    if a.threads: torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
     iters = a.iters or (20 if dev.type == 'cuda' else 3)
     B, H, W = a.frames, a.height, a.width
@@ -78,7 +80,8 @@ def main():
     runs = res.get('runs', {})
     runs[p] = dict(date=datetime.date.today().isoformat(), machine=f'{platform.node()}: {name}', torch=torch.__version__,
                    command='PYTHONPATH=. python3 bench/renderer.py ' + ' '.join(sys.argv[1:]),
-                   frames=B, height=H, width=W, iters=iters, vertices=verts.shape[1], faces=len(faces), coverage=round(cover, 4))
+                   frames=B, height=H, width=W, iters=iters, vertices=verts.shape[1], faces=len(faces), coverage=round(cover, 4),
+                   load_avg_1min=round(os.getloadavg()[0], 2))
     res = dict(name='renderer', date=runs[p]['date'], machine=runs[p]['machine'], command=runs[p]['command'], metrics=metrics,
                runs=runs, notes='one batched call of `frames` frames at height x width; fwd under no_grad, fwd_bwd back-propagates '
                                 'sum(image*w)+sum(alpha) to the vertices; fps = frames / seconds per call; `runs` keeps each device\'s setup')
