@@ -4,17 +4,16 @@
 papermill in the kernel its `metadata.kernelspec.name` names (`sam4d-sam3d` -> .venv-sam3d, `sam4d-hunyuan` ->
 .venv-hunyuan), with nbdev's test semantics: cells flagged with a `tst_flags` flag (`#| gpu`, `#| weights`,
 `#| slow`) or `#| eval: false` are skipped unless the flag is passed with --flags. The executed notebooks are
-kept in _proc/executed/ (with a hash of their source) and the documentation build reuses them.
-Ends with `N passed, N failed`."""
-import argparse, hashlib, json, os, re, subprocess, sys, time, tomllib
+kept in _proc/executed/ (with a hash of their source) and the documentation build reuses them
+(`sam4d.docs.execute_like_tests` does the executing). Ends with `N passed, N failed`."""
+import argparse, hashlib, json, os, subprocess, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from sam4d.docs import kernel_of
 
 ROOT = Path(__file__).resolve().parents[1]
 VENVS = {'sam4d-sam3d': ROOT/'.venv-sam3d', 'sam4d-hunyuan': ROOT/'.venv-hunyuan'}
 WATCHED = ('sam4d', 'notebooks', 'nbs_tests', 'README.md')
-EXECUTED = ROOT/'_proc'/'executed'
-TST_FLAGS = tomllib.loads((ROOT/'pyproject.toml').read_text())['tool']['nbdev']['tst_flags'].split()
 
 def snapshot():
     "Hash of every file under the folders that nbdev-export and nbdev-clean may change."
@@ -37,38 +36,6 @@ def check_export():
     if changed: return False, 'nbdev-clean/nbdev-export/tools/build_readme.py changed files (run `make export` and commit):\n  ' + '\n  '.join(changed)
     return True, ''
 
-def kernel_of(nb: Path) -> str:
-    return json.loads(nb.read_text())['metadata'].get('kernelspec', {}).get('name', 'sam4d-sam3d')
-
-def directives(src: str) -> list:
-    "The nbdev `#|` directive lines at the top of a cell, without the marker."
-    out = []
-    for line in src.splitlines():
-        if not line.startswith('#|'): break
-        out.append(line[2:].strip())
-    return out
-
-def source_hash(nb: Path, flags) -> str:
-    return hashlib.sha256(nb.read_bytes() + ' '.join(sorted(flags)).encode()).hexdigest()[:16]
-
-def executed_path(nb: Path) -> Path:
-    return EXECUTED/nb.relative_to(ROOT)
-
-def execute_one(nb: Path, flags: list, timeout: int):
-    "Execute `nb` with papermill in its kernel, skipping flagged cells; save it under _proc/executed/. Raises on error."
-    import nbformat, papermill as pm
-    node = nbformat.read(nb, as_version=4)
-    for c in node.cells:
-        if c.cell_type != 'code': continue
-        d = directives(c.source)
-        skip = any(f in TST_FLAGS and f not in flags for f in d) or any(re.fullmatch(r'eval:\s*false', x) for x in d)
-        if skip: c.metadata.setdefault('tags', []).append('skip-execution')
-    out = executed_path(nb); out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix('.hash').unlink(missing_ok=True)
-    pm.execute_notebook(node, str(out), kernel_name=kernel_of(nb), cwd=str(nb.parent), progress_bar=False,
-                        execution_timeout=timeout)
-    out.with_suffix('.hash').write_text(source_hash(nb, flags))
-
 def run_notebook(nb: Path, flags: list, timeout: int):
     "Execute one notebook in a child process (papermill's event loop stays out of the runner's threads)."
     if kernel_of(nb) not in VENVS: return False, f'unknown kernel {kernel_of(nb)!r}: use sam4d-sam3d or sam4d-hunyuan'
@@ -88,7 +55,9 @@ def main():
     ap.add_argument('--execute-one', help=argparse.SUPPRESS)
     a = ap.parse_args()
     flags = a.flags.split()
-    if a.execute_one: execute_one(Path(a.execute_one), flags, a.timeout); return 0
+    if a.execute_one:
+        from sam4d.docs import execute_like_tests   # papermill and nbformat load only in the child
+        execute_like_tests(a.execute_one, flags, a.timeout); return 0
     results = []
     def record(name, ok, log, dt):
         results.append((name, ok))
