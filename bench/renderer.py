@@ -11,19 +11,20 @@ Writes its keys (`cpu_fps_fwd`, `cpu_fps_fwd_bwd` or `gpu_fps_fwd`, `gpu_fps_fwd
     PYTHONPATH=. python3 bench/renderer.py --device cpu
     PYTHONPATH=. python3 bench/renderer.py --device cuda
 """
-import argparse, datetime, json, os, platform, sys, time
+import argparse, datetime, json, os, platform, statistics, sys, time
 from pathlib import Path
 import torch
 from sam4d.render import MeshRenderer, blob_mesh
 from sam4d.core import look_at_camera
 
 def timed(fn, iters, device):
-    "Mean seconds per call of `fn` over `iters` calls, after synchronising the device."
+    "Seconds per call of `fn`: (fastest, median) over `iters` calls, each synchronised with the device."
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)
-    sync(); t = time.perf_counter()
-    for _ in range(iters): fn()
-    sync()
-    return (time.perf_counter() - t) / iters
+    ts = []
+    for _ in range(iters):
+        sync(); t = time.perf_counter(); fn(); sync()
+        ts.append(time.perf_counter() - t)
+    return min(ts), statistics.median(ts)
 
 def main():
     ap = argparse.ArgumentParser()
@@ -31,14 +32,14 @@ def main():
     ap.add_argument('--frames', type=int, default=33)
     ap.add_argument('--height', type=int, default=320)
     ap.add_argument('--width', type=int, default=512)
-    ap.add_argument('--iters', type=int, default=None, help='timed calls (default: 20 on cuda, 3 on cpu)')
+    ap.add_argument('--iters', type=int, default=None, help='timed calls (default: 20 on cuda, 5 on cpu)')
     ap.add_argument('--cull-backfaces', action='store_true', help='also time with back-face culling (closed meshes)')
     ap.add_argument('--threads', type=int, default=None, help='CPU threads for torch (default: torch\'s choice)')
     ap.add_argument('--out', default='bench/results/renderer.json')
     a = ap.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
-    iters = a.iters or (20 if dev.type == 'cuda' else 3)
+    iters = a.iters or (20 if dev.type == 'cuda' else 5)
     B, H, W = a.frames, a.height, a.width
     verts, faces = blob_mesh(B)
     cam = look_at_camera(eye=(0, 0.85, 3.2), target=(0, 0.85, 0), T=B, focal_px=480 * H / 320, width=W, height=H)
@@ -56,7 +57,7 @@ def main():
             o = r(v, K, R, t, background=bg)
             ((o['image'] * wimg).sum() + o['alpha'].sum()).backward()
             return v.grad
-        for _ in range(3): fwd(); fwd_bwd()                          # warm-up (allocator, kernels)
+        for _ in range(3 if dev.type == 'cuda' else 1): fwd(); fwd_bwd()   # warm-up (allocator, kernels)
         if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats()
         s_fwd, s_bwd = timed(fwd, iters, dev), timed(fwd_bwd, iters, dev)
         peak = torch.cuda.max_memory_allocated() / 2 ** 30 if dev.type == 'cuda' else None
@@ -66,12 +67,13 @@ def main():
     cover = (r(verts[:1], K, R[:1], t[:1])['alpha'] > 0).float().mean().item()
     s_fwd, s_bwd, peak = run(r)
     p = 'gpu' if dev.type == 'cuda' else 'cpu'
-    m = {f'{p}_fps_fwd': round(B / s_fwd, 1), f'{p}_fps_fwd_bwd': round(B / s_bwd, 1),
-         f'{p}_ms_fwd_{B}frames': round(1e3 * s_fwd, 2), f'{p}_ms_fwd_bwd_{B}frames': round(1e3 * s_bwd, 2)}
+    m = {f'{p}_fps_fwd': round(B / s_fwd[0], 1), f'{p}_fps_fwd_bwd': round(B / s_bwd[0], 1),
+         f'{p}_ms_fwd_{B}frames': round(1e3 * s_fwd[0], 2), f'{p}_ms_fwd_bwd_{B}frames': round(1e3 * s_bwd[0], 2),
+         f'{p}_ms_fwd_{B}frames_median': round(1e3 * s_fwd[1], 2), f'{p}_ms_fwd_bwd_{B}frames_median': round(1e3 * s_bwd[1], 2)}
     if peak is not None: m[f'{p}_peak_gib_fwd_bwd'] = round(peak, 3)
     if a.cull_backfaces:
         c_fwd, c_bwd, _ = run(MeshRenderer(faces, W, H, cull_backfaces=True).to(dev))
-        m.update({f'{p}_fps_fwd_culled': round(B / c_fwd, 1), f'{p}_fps_fwd_bwd_culled': round(B / c_bwd, 1)})
+        m.update({f'{p}_fps_fwd_culled': round(B / c_fwd[0], 1), f'{p}_fps_fwd_bwd_culled': round(B / c_bwd[0], 1)})
     out = Path(a.out)
     res = json.loads(out.read_text()) if out.exists() else {}
     metrics = {k: v for k, v in res.get('metrics', {}).items() if not k.startswith(p + '_')}
@@ -84,7 +86,7 @@ def main():
                    load_avg_1min=round(os.getloadavg()[0], 2))
     res = dict(name='renderer', date=runs[p]['date'], machine=runs[p]['machine'], command=runs[p]['command'], metrics=metrics,
                runs=runs, notes='one batched call of `frames` frames at height x width; fwd under no_grad, fwd_bwd back-propagates '
-                                'sum(image*w)+sum(alpha) to the vertices; fps = frames / seconds per call; `runs` keeps each device\'s setup')
+                                'sum(image*w)+sum(alpha) to the vertices; fps = frames / fastest call (medians kept as *_median); `runs` keeps each device\'s setup')
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + '.tmp'); tmp.write_text(json.dumps(res, indent=1)); os.replace(tmp, out)
     print(json.dumps(m, indent=1))
