@@ -1,0 +1,140 @@
+"""Mesh player in a real browser: frames drawn per second while playing, slider-to-frame latency, bytes per frame.
+
+Plays a 300-frame sequence of an 18,439-vertex mesh (`sam4d.viz.capsule_walker`, the size of SAM 3D Body's mesh)
+in `sam4d.viz.MeshPlayer`, in JupyterLab started here, seen by headless Debian chromium (software WebGL), and the
+same player exported as an offline page. An init script (`sam4d.browser.FRAME_PROBE_JS`) timestamps every drawn
+image that differs from the previous one, without stalling the page.
+
+  fps_playing            distinct images per second while Play runs all frames at the sequence's rate (30 fps)
+  fps_playing_max        the same with the Play interval at 5 ms (as fast as the page can go)
+  fps_playing_offline    fps_playing in the exported HTML page, no kernel (file://, network blocked)
+  latency_ms_median/p90  slider moved one frame (key press on its handle) -> the new image drawn
+  bytes_per_frame        bytes the browser received on the kernel websocket while playing, per frame advanced
+  bytes_initial_per_frame  the player's one-off binary payload (all frames' vertices, faces) divided by frames
+
+usage: .venv-sam3d/bin/python bench/viz_browser.py [--frames 300] [--vertices 18439] [--out bench/results/viz_browser.json]
+"""
+import argparse, json, os, platform, statistics, sys, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from sam4d.browser import FRAME_PROBE_JS, in_browser, jupyterlab, open_notebook, set_slider, slider_value, wait_js, widget_problems
+
+CELL = """from sam4d.viz import MeshPlayer, capsule_walker
+seq = capsule_walker(T={T}, V={V}, fps={fps})
+player = MeshPlayer(seq, labels=['capsule walker'], width={W}, height={H})
+print('payload_bytes', player.payload_bytes)
+player"""
+
+def play_all(page, T, interval_ms):
+    "Rewind, set the Play interval, press play; return (seconds, distinct images) until the last frame shows."
+    set_slider(page, 0, nth=0); set_slider(page, interval_ms, nth=1)
+    wait_js(page, "document.querySelectorAll('.widget-slider .widget-readout')[0].textContent.trim() === '0'", 'rewind', 30)
+    page.wait_for_timeout(1500)
+    n0, t0 = page.evaluate('[window.__sam4dFrames.length, performance.now()]')
+    page.locator('.widget-play button').first.click()
+    wait_js(page, f"document.querySelectorAll('.widget-slider .widget-readout')[0].textContent.trim() === '{T - 1}'",
+            f'playing to frame {T - 1}', 300)
+    page.wait_for_timeout(300)                       # the last frame's image
+    t1, frames = page.evaluate(f'[performance.now(), window.__sam4dFrames.slice({n0})]')
+    drawn = [t for t in frames if t <= t1]
+    return (t1 - t0) / 1000, len(drawn)
+
+def latency(page, steps=20):
+    "Press ArrowRight on the frame slider `steps` times; ms from each press to the next new image."
+    return page.evaluate("""async (n) => {
+      const h = document.querySelector('.widget-slider .noUi-handle'), F = window.__sam4dFrames, out = [];
+      for (let i = 0; i < n; i++) {
+        const k = F.length, t0 = performance.now();
+        h.dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true}));
+        while (F.length === k && performance.now() - t0 < 5000) await new Promise(r => setTimeout(r, 2));
+        out.push(F.length > k ? F[F.length - 1] - t0 : null);
+        await new Promise(r => setTimeout(r, 150));
+      }
+      return out; }""", steps)
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--frames', type=int, default=300)
+    ap.add_argument('--vertices', type=int, default=18439)
+    ap.add_argument('--fps', type=float, default=30.0)
+    ap.add_argument('--width', type=int, default=640)
+    ap.add_argument('--height', type=int, default=360)
+    ap.add_argument('--out', default=str(ROOT/'bench'/'results'/'viz_browser.json'))
+    a = ap.parse_args()
+    T, V = a.frames, a.vertices
+    load0 = os.getloadavg()
+    work = Path(tempfile.mkdtemp(prefix='sam4d-bench-viz-'))
+    import nbformat
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL.format(T=T, V=V, fps=a.fps, W=a.width, H=a.height))])
+    nb.metadata = {'kernelspec': {'name': 'sam4d-sam3d', 'display_name': 'sam4d (sam3d)', 'language': 'python'}}
+    nbformat.write(nb, work/'player.ipynb')
+    res = {}
+    with jupyterlab(work) as lab:
+        def run(page, log):
+            rx = dict(on=False, bytes=0, msgs=0)
+            def on_ws(ws):
+                if '/channels' not in ws.url: return
+                def got(payload):
+                    if rx['on']: rx['bytes'] += len(payload); rx['msgs'] += 1
+                ws.on('framereceived', got)
+            page.on('websocket', on_ws)
+            t0 = time.monotonic()
+            open_notebook(page, lab, 'player.ipynb', timeout=240)
+            page.wait_for_selector('.jp-OutputArea canvas', timeout=120_000)
+            res['seconds_to_canvas'] = time.monotonic() - t0
+            out = page.inner_text('.jp-OutputArea-output')
+            res['payload_bytes'] = int(out.split('payload_bytes')[1].split()[0])
+            page.wait_for_timeout(3000)
+            if widget_problems(page, log): raise RuntimeError(f'widget errors: {widget_problems(page, log)}')
+            lat = [x for x in latency(page) if x is not None]
+            res['latency_ms'] = lat
+            rx['on'] = True
+            secs, drawn = play_all(page, T, round(1000 / a.fps))
+            rx['on'] = False
+            res.update(play_seconds=secs, drawn=drawn, ws_bytes=rx['bytes'], ws_msgs=rx['msgs'])
+            secs_max, drawn_max = play_all(page, T, 5)
+            res.update(play_seconds_max=secs_max, drawn_max=drawn_max)
+        in_browser(run, init_scripts=[FRAME_PROBE_JS])
+    # the same player as an offline page
+    from sam4d.viz import MeshPlayer, capsule_walker
+    from sam4d.export import export_html
+    seq = capsule_walker(T=T, V=V, fps=a.fps)
+    page_path = export_html(work/'offline'/'player.html', [MeshPlayer(seq, labels=['capsule walker'])], title='player')
+    res['offline_page_mb'] = page_path.stat().st_size / 2**20
+    def offline(page, log):
+        page.goto(page_path.as_uri(), timeout=180_000)
+        page.wait_for_selector('canvas', timeout=180_000)
+        wait_js(page, "[...document.querySelectorAll('.sam4d-animation-action button')].some(b => b.dataset.sam4dKicked)",
+                'the animation loop starting', 120)
+        page.wait_for_timeout(2000)
+        secs, drawn = play_all(page, T, round(1000 / a.fps))
+        if log.blocked: raise RuntimeError(f'the offline page asked the network for {log.blocked[:5]}')
+        return secs, drawn
+    res['play_seconds_offline'], res['drawn_offline'] = in_browser(offline, offline=True, init_scripts=[FRAME_PROBE_JS])
+    load1 = os.getloadavg()
+    lat = sorted(res['latency_ms'])
+    metrics = dict(
+        fps_playing=res['drawn'] / res['play_seconds'],
+        fps_playing_max=res['drawn_max'] / res['play_seconds_max'],
+        fps_playing_offline=res['drawn_offline'] / res['play_seconds_offline'],
+        frames_drawn_fraction=res['drawn'] / T,
+        latency_ms_median=statistics.median(lat), latency_ms_p90=lat[int(0.9 * (len(lat) - 1))],
+        bytes_per_frame=res['ws_bytes'] / (T - 1), messages_per_frame=res['ws_msgs'] / (T - 1),
+        bytes_initial_per_frame=res['payload_bytes'] / T, bytes_initial=res['payload_bytes'],
+        seconds_to_canvas=res['seconds_to_canvas'], offline_page_mb=res['offline_page_mb'])
+    out = dict(name='viz_browser', date=time.strftime('%Y-%m-%d %H:%M:%S'),
+               machine=f'{platform.node()} ({os.cpu_count()} CPUs), headless Debian chromium, software WebGL (SwiftShader)',
+               command=' '.join([Path(sys.executable).name, *sys.argv]),
+               metrics={k: round(v, 3) if isinstance(v, float) else v for k, v in metrics.items()},
+               notes=(f'{T} frames x {V} vertices, sequence at {a.fps:g} fps (Play interval {round(1000 / a.fps)} ms). '
+                      f'Frames are morph targets sent once (binary float32); Play -> slider -> animation time are jslinks, so '
+                      f'playing sends no vertex data; bytes_per_frame is widget sync traffic (values echoed, kernel status). '
+                      f'load average {load0[0]:.1f} at start, {load1[0]:.1f} at end (other jobs share this machine).'))
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
+    print(json.dumps(out, indent=1))
+
+if __name__ == '__main__':
+    main()
