@@ -77,23 +77,30 @@ def _named(names, *keys):
     "Indices of the joints whose names are in `keys`."
     return [i for i, n in enumerate(names) if n in keys]
 
-def fit_plane(P: np.ndarray, up: np.ndarray, min_spread: float = 0.15, iters: int = 3) -> tuple:
+def _constrained_normal(up, level, basis):
+    "Unit normal in span(basis) (3,k) closest to `up`, or, if `level`, first with no component along the image x axis."
+    ex = np.array([1.0, 0, 0])
+    M = np.eye(3) - np.outer(up, up) + (1e3 * np.outer(ex, ex) if level else 0)   # quadratic costs of the priors
+    w, v = np.linalg.eigh(basis.T @ M @ basis)
+    n = basis @ v[:, 0]
+    return n / np.linalg.norm(n)
+
+def fit_plane(P: np.ndarray, up: np.ndarray, level: bool = True, min_spread: float = 0.15, iters: int = 3) -> tuple:
     "Robust plane through points P (N,3), normal oriented along `up`: (unit normal, offset d, inlier mask); n.x = d."
     inl = np.ones(len(P), bool)
     for _ in range(iters):
         Q = P[inl]; c = Q.mean(0)
         w, V = np.linalg.eigh(np.cov((Q - c).T) if len(Q) > 2 else np.zeros((3, 3)))   # ascending eigenvalues
         if w[1] >= min_spread ** 2: n = V[:, 0]                          # contacts span the plane
-        elif w[2] >= min_spread ** 2:                                    # along a line: keep `up`, orthogonal to it
-            n = up - (up @ V[:, 2]) * V[:, 2]
-        else: n = up                                                     # in one spot
-        n = n / np.linalg.norm(n); n = n if n @ up >= 0 else -n
+        elif w[2] >= min_spread ** 2: n = _constrained_normal(up, level, V[:, :2])   # along a line: normal to it
+        else: n = _constrained_normal(up, level, np.eye(3))             # in one spot
+        n = n if n @ up >= 0 else -n
         r = (P - c) @ n
         mad = 1.4826 * np.median(np.abs(r[inl] - np.median(r[inl])))
         inl = np.abs(r - np.median(r[inl])) <= max(3 * mad, 0.01)
     return n, float(np.median(P[inl] @ n)), inl
 
-def estimate_ground(kp: np.ndarray, joint_names, fps: float, vertices=None, valid=None) -> dict:
+def estimate_ground(kp: np.ndarray, joint_names, fps: float, vertices=None, valid=None, level: bool = True) -> dict:
     "Ground plane n.x = d (camera coordinates, n up) from foot contacts, and the contact mask (T,2)."
     T = len(kp)
     valid = np.ones(T, bool) if valid is None else np.asarray(valid, bool)
@@ -114,7 +121,7 @@ def estimate_ground(kp: np.ndarray, joint_names, fps: float, vertices=None, vali
             low.append(kp[np.arange(T), j]); speed.append(sp)
         low, speed = np.stack(low, 1), np.stack(speed, 1)                         # (T,2,3), (T,2)
         cand = valid[:, None] & (speed <= np.median(speed[valid]))
-        n, d, inl = fit_plane(low[cand], up)
+        n, d, inl = fit_plane(low[cand], up, level)
         up = n
     contact = np.zeros((T, 2), bool); contact[cand] = inl
     if vertices is not None:                                                      # the sole, not the foot keypoints
@@ -132,7 +139,7 @@ def world_from_camera(n: np.ndarray, d: float, root: np.ndarray) -> tuple:
 
 # %% ../notebooks/04_build4d.ipynb #eeabc0b8
 def build_sequence(meta: dict, recs: list, faces=None, iou_thr: float = 0.3, max_gap: int = 15,
-                   same_size: bool = True, fps: float | None = None) -> Sequence4D:
+                   same_size: bool = True, level: bool = True, fps: float | None = None) -> Sequence4D:
     "Stack stage-03 records into one `Sequence4D` of the main person in the gravity-aligned world frame."
     T, names = len(recs), meta['joint_names']
     fps = fps or meta.get('fps')
@@ -153,7 +160,7 @@ def build_sequence(meta: dict, recs: list, faces=None, iou_thr: float = 0.3, max
     scale = size_factors(kp, meta['skeleton'], valid) if same_size and meta['skeleton'] else np.ones(T)
     kp, V = kp * scale[:, None, None], None if V is None else V * scale[:, None, None]
     kp, V = interpolate_missing(kp, valid), None if V is None else interpolate_missing(V, valid)
-    g = estimate_ground(kp, names, fps, V, valid)
+    g = estimate_ground(kp, names, fps, V, valid, level)
     hips = _named(names, 'left_hip', 'right_hip') or list(range(len(names)))
     R, t = world_from_camera(g['normal'], g['d'], kp[np.argmax(valid), hips].mean(0))
     to_world = lambda X: (X - t) @ R
@@ -174,7 +181,7 @@ def build_sequence(meta: dict, recs: list, faces=None, iou_thr: float = 0.3, max
                       source=dict(stage='04_build4d', backend=meta['backend'], records=meta.get('frames_dir'),
                                   main_person=main.tolist(), ground_normal_camera=g['normal'].tolist(),
                                   ground_offset_camera=g['d'], camera_height_m=float(-g['d']),
-                                  static_camera=True))
+                                  static_camera=True, level_camera_prior=level))
 
 def build4d(input_dir, output_dir, **kw) -> Sequence4D:
     "Read a `sam3d_seq` folder, build the 4D sequence and save it to `output_dir` atomically."
@@ -184,9 +191,9 @@ def build4d(input_dir, output_dir, **kw) -> Sequence4D:
     seq.save(output_dir)
     return seq
 
-# %% ../notebooks/04_build4d.ipynb #fdedb5ac
+# %% ../notebooks/04_build4d.ipynb #dded7e31
 def build4d_cli(argv=None):
-    "sam4d build-4d --input DIR --output DIR [--fps --iou --max-gap --keep-size]"
+    "sam4d build-4d --input DIR --output DIR [--fps --iou --max-gap --keep-size --rolled-camera]"
     p = argparse.ArgumentParser(prog='sam4d build-4d', description=build4d.__doc__)
     p.add_argument('--input', required=True, help='records of stage 03 (e.g. data/sam3d_seq/NAME)')
     p.add_argument('--output', required=True, help='output folder (e.g. data/sam4d/NAME)')
@@ -194,8 +201,9 @@ def build4d_cli(argv=None):
     p.add_argument('--iou', type=float, default=0.3, help='box IoU that links a person across frames')
     p.add_argument('--max-gap', type=int, default=15, help='frames a track may miss and still continue')
     p.add_argument('--keep-size', action='store_true', help='do not normalise the body size over frames')
+    p.add_argument('--rolled-camera', action='store_true', help="no level-camera prior: the body's up direction decides the tilt")
     a = p.parse_args(argv)
-    seq = build4d(a.input, a.output, iou_thr=a.iou, max_gap=a.max_gap, same_size=not a.keep_size, fps=a.fps)
+    seq = build4d(a.input, a.output, iou_thr=a.iou, max_gap=a.max_gap, same_size=not a.keep_size, level=not a.rolled_camera, fps=a.fps)
     print(f"{seq.T} frames, {seq.J} joints{'' if seq.vertices is None else f', {seq.vertices.shape[1]} vertices'}, "
           f"{len(seq.interpolated)} interpolated, camera {seq.source['camera_height_m']:.2f} m up -> {a.output}")
     return 0
