@@ -75,12 +75,14 @@ def fetch_checkpoint(repo_id='facebook/sam-3d-body-dinov3', checkpoint_dir=None,
             if not f.exists(): raise input_error(f, 'is missing', WEIGHTS_HELP.format(repo=repo_id))
         return ck, mhr
     from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import HfHubHTTPError, HFValidationError
     kw = dict(repo_id=repo_id, cache_dir=cache_dir, allow_patterns=['model.ckpt', 'model_config.yaml', 'assets/*'])
     try: d = snapshot_download(local_files_only=True, **kw)
-    except Exception:
+    except (OSError, HfHubHTTPError, HFValidationError):
         try: d = snapshot_download(token=os.environ.get('HF_TOKEN'), endpoint=os.environ.get('HF_ENDPOINT'), etag_timeout=10, **kw)
-        except Exception as e:
-            raise input_error(repo_id, f'is not in the Hugging Face cache and could not be downloaded ({type(e).__name__})',
+        except (OSError, HfHubHTTPError, HFValidationError) as e:
+            why = ' '.join(str(e).split())[:160]
+            raise input_error(repo_id, f'is not in the Hugging Face cache and could not be downloaded ({type(e).__name__}: {why})',
                               WEIGHTS_HELP.format(repo=repo_id)) from None
     ck, mhr = files(d)
     if not ck.exists(): raise input_error(ck, 'is missing from the downloaded snapshot', WEIGHTS_HELP.format(repo=repo_id))
