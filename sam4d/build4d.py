@@ -157,7 +157,9 @@ def build_sequence(meta: dict, recs: list, faces=None, iou_thr: float = 0.3, max
     cam_t[:, 2] *= K[0, 0] / pick('focal')           # one focal for all frames: move each body along the depth
     kp = pick('keypoints3d') + cam_t[:, None]
     V = pick('vertices') + cam_t[:, None] if meta.get('V') else None
-    scale = size_factors(kp, meta['skeleton'], valid) if same_size and meta['skeleton'] else np.ones(T)
+    shapes = [pick(f'param_{k}')[valid] for k in meta.get('shape_params', []) if f'param_{k}' in recs[np.argmax(valid)]]
+    one_shape = bool(shapes) and all(np.ptp(P, 0).max() == 0 for P in shapes)    # the backend fitted one body already
+    scale = size_factors(kp, meta['skeleton'], valid) if same_size and not one_shape and meta['skeleton'] else np.ones(T)
     kp, V = kp * scale[:, None, None], None if V is None else V * scale[:, None, None]
     kp, V = interpolate_missing(kp, valid), None if V is None else interpolate_missing(V, valid)
     g = estimate_ground(kp, names, fps, V, valid, level)

@@ -63,7 +63,7 @@ def import_sam3d_body(root):
         raise input_error(root, f"imports need the package '{e.name}', which is not installed",
                           f"install sam-3d-body's requirements (see {root}/INSTALL.md) in this environment") from None
 
-WEIGHTS_HELP = ('request access at https://huggingface.co/{repo}, then `huggingface-cli login` or set HF_TOKEN '
+WEIGHTS_HELP = ('request access at https://huggingface.co/{repo}, then `hf auth login` or set HF_TOKEN '
                 '(HF_ENDPOINT for a mirror); or download it elsewhere and pass --checkpoint-dir with model.ckpt and assets/mhr_model.pt')
 
 def fetch_checkpoint(repo_id='facebook/sam-3d-body-dinov3', checkpoint_dir=None, cache_dir=None) -> tuple:
