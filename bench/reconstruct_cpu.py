@@ -10,7 +10,8 @@ Plausibility of the built sequence (sam4d.metrics, world frame): jitter (10 m/s^
 sliding (mm/frame, on the ground truth's contact frames), with the ground truth's own values for reference.
 Speed on this machine: fps_detect (MediaPipe, per frame) and fps_fit (the sequence fit, mesh included), measured
 separately; fps_overall = frames / (detect + fit). The machine's load average is recorded: on a shared machine
-the timings include contention.
+the wall-clock timings include contention, so frames per CPU-second of this process are given too (MediaPipe's
+threads are summed; the fit runs on one thread).
 
 The main run passes the sample camera's intrinsics (`--known-k`, the default: "known intrinsics passed in when
 available"); a second run with the backend's own focal guess (the image diagonal) is reported with suffix _estk.
@@ -57,8 +58,10 @@ def run(frames, gt, K, work, body):
     C, Cg = -seq.camera.R[0].T @ seq.camera.t[0], -g.camera.R[0].T @ g.camera.t[0]
     pitch = lambda c: float(np.degrees(np.arcsin(-(c.R[0].T @ [0, 0, 1])[1])))
     det, fit = backend.timings['detect'], backend.timings['fit']
+    det_cpu, fit_cpu = backend.timings['detect_cpu'], backend.timings['fit_cpu']
     return dict(mpjpe_mm=float(mpjpe(cam(seq), cam(g), root=HIPS).mean()), pa_mpjpe_mm=float(pa_mpjpe(cam(seq), cam(g)).mean()),
                 root_err_mm=root_trajectory_error(seq, g), fps_detect=T / det, fps_fit=T / fit, fps_overall=T / (det + fit),
+                fps_detect_per_cpu_s=T / det_cpu, fps_fit_per_cpu_s=T / fit_cpu,
                 stage03_seconds=t_stage, jitter_10ms3=ev['jitter']['value'], jitter_gt_10ms3=ev_gt['jitter']['value'],
                 foot_sliding_mm_per_frame=ev['foot_sliding']['value'], foot_sliding_gt_mm_per_frame=ev_gt['foot_sliding']['value'],
                 camera_height_err_mm=float(abs(C[1] - Cg[1]) * 1000), camera_pitch_err_deg=abs(pitch(seq.camera) - pitch(g.camera)),

@@ -14,7 +14,7 @@ from .reconstruct import load_records, n_people
 
 # %% auto #0
 __all__ = ['box_iou', 'track_boxes', 'pick_main_person', 'interpolate_missing', 'size_factors', 'fit_plane', 'estimate_ground',
-           'world_from_camera', 'build_sequence', 'build4d', 'build4d_cli']
+           'world_from_camera', 'rigid_to_world', 'build_sequence', 'build4d', 'build4d_cli']
 
 # %% ../notebooks/04_build4d.ipynb #465037de
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -138,7 +138,18 @@ def world_from_camera(n: np.ndarray, d: float, root: np.ndarray) -> tuple:
     return np.stack([x, n, z], 1), o
 
 # %% ../notebooks/04_build4d.ipynb #eeabc0b8
-def build_sequence(meta: dict, recs: list, faces=None, iou_thr: float = 0.3, max_gap: int = 15,
+def rigid_to_world(params: dict, rp: dict, R: np.ndarray, t: np.ndarray) -> dict:
+    "Rotation and translation parameters that placed the body in camera coordinates, re-expressed in the world."
+    from scipy.spatial.transform import Rotation
+    rot, tr, piv = (np.asarray(params[rp[k]], np.float64) for k in ('rotation', 'translation', 'pivot'))
+    i = rp.get('index')
+    rc = rot if i is None else rot[:, i]
+    rw = Rotation.from_matrix(R.T @ Rotation.from_rotvec(rc).as_matrix()).as_rotvec()    # X_w = R^T (X_c - t)
+    if i is None: rot = rw
+    else: rot = rot.copy(); rot[:, i] = rw
+    return {rp['rotation']: rot.astype(np.float32), rp['translation']: ((piv - t) @ R - piv + tr @ R).astype(np.float32)}
+
+def build_sequence(meta: dict, recs: list, faces=None, static: dict | None = None, iou_thr: float = 0.3, max_gap: int = 15,
                    same_size: bool = True, level: bool = True, fps: float | None = None) -> Sequence4D:
     "Stack stage-03 records into one `Sequence4D` of the main person in the gravity-aligned world frame."
     T, names = len(recs), meta['joint_names']
@@ -154,7 +165,8 @@ def build_sequence(meta: dict, recs: list, faces=None, iou_thr: float = 0.3, max
     pick = lambda k: np.stack([recs[t][k][main[t]] if valid[t] else recs[np.argmax(valid)][k][main[np.argmax(valid)]]
                                for t in range(T)])
     cam_t = pick('cam_t').astype(np.float64)
-    cam_t[:, 2] *= K[0, 0] / pick('focal')           # one focal for all frames: move each body along the depth
+    zoom = K[0, 0] / pick('focal')
+    cam_t[:, 2] *= zoom                               # one focal for all frames: move each body along the depth
     kp = pick('keypoints3d') + cam_t[:, None]
     V = pick('vertices') + cam_t[:, None] if meta.get('V') else None
     shapes = [pick(f'param_{k}')[valid] for k in meta.get('shape_params', []) if f'param_{k}' in recs[np.argmax(valid)]]
@@ -173,6 +185,10 @@ def build_sequence(meta: dict, recs: list, faces=None, iou_thr: float = 0.3, max
         P = pick(f'param_{k}')
         params[k] = (np.median(P[valid], 0) if k in meta.get('shape_params', []) else
                      P[np.array([np.flatnonzero(valid)[np.argmin(np.abs(np.flatnonzero(valid) - i))] for i in range(T)])])
+    rp = meta.get('rigid_params')
+    if rp and np.allclose(scale, 1) and np.allclose(zoom, 1): params.update(rigid_to_world(params, rp, R, t))
+    elif rp: params = {k: v for k, v in params.items() if k not in (rp['rotation'], rp['translation'])}  # no longer true
+    params.update(static or {})
     params['foot_contact'] = g['contact'].astype(np.float32)
     params['size_factor'] = scale.astype(np.float32)
     return Sequence4D(keypoints3d=kpw, fps=float(fps), joint_names=list(names), skeleton=meta['skeleton'],
@@ -187,8 +203,8 @@ def build_sequence(meta: dict, recs: list, faces=None, iou_thr: float = 0.3, max
 
 def build4d(input_dir, output_dir, **kw) -> Sequence4D:
     "Read a `sam3d_seq` folder, build the 4D sequence and save it to `output_dir` atomically."
-    meta, recs, faces = load_records(input_dir)
-    seq = build_sequence(meta, recs, faces, **kw)
+    meta, recs, faces, static = load_records(input_dir)
+    seq = build_sequence(meta, recs, faces, static, **kw)
     seq.source['records'] = str(input_dir)
     seq.save(output_dir)
     return seq

@@ -136,7 +136,7 @@ class FitConfig:
     sigma2d: float = 0.03          # robust scale of the 2D residual, in box heights
     w3d: float = 1.0
     wacc: float = 10.0
-    depth_smooth: float = 100.0    # extra weight of the acceleration of the body's depth (translation z)
+    trans_smooth: tuple = (10.0, 10.0, 100.0)   # extra weights of the body translation's acceleration (x, y, depth)
     wpose: float = 3e-4
     wshape: float = 0.1
     min_visibility: float = 0.3
@@ -147,9 +147,14 @@ def _kabsch(A, B):
     return U @ np.diag([1, 1, np.sign(np.linalg.det(U @ Vt))]) @ Vt
 
 def _rotvec(R):
-    "Axis-angle of a rotation matrix."
+    "Axis-angle of rotation matrices."
     from scipy.spatial.transform import Rotation
     return Rotation.from_matrix(R).as_rotvec()
+
+def _rotmat(r):
+    "Rotation matrices of axis-angle vectors."
+    from scipy.spatial.transform import Rotation
+    return Rotation.from_rotvec(r).as_matrix()
 
 def ray_rotations(uv, K) -> np.ndarray:
     "Rotations (T,3,3) taking the optical axis onto the camera ray through pixels uv (T,2) (shortest arc)."
@@ -234,7 +239,7 @@ def _fit(kps, uv, world, vis, found, box_h, K, cfg):
         ve = torch.minimum(v[:, ea], v[:, eb])
         e3d = (ve * (1 - cos)).sum() / ve.sum()
         acc = lambda Y: (Y[2:] - 2 * Y[1:-1] + Y[:-2]) ** 2 if T > 2 else Y[:0] ** 2
-        eacc = acc(X).sum(-1).mean() + cfg.depth_smooth * acc(tr[:, 2]).mean()  # the body's depth is seen weakly
+        eacc = acc(X).sum(-1).mean() + (acc(tr) * P(cfg.trans_smooth)).sum(-1).mean()  # depth is seen weakly
         loss = (cfg.w2d * e2d + cfg.w3d * e3d + cfg.wacc * eacc + cfg.wpose * (theta[:, 1:] ** 2).sum(-1).mean()
                 + cfg.wshape * ((shape - 0.5) ** 2).sum())
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
@@ -254,6 +259,7 @@ class CPUBackend(Backend):
     joint_names = COCO_FEET_JOINTS
     skeleton = COCO_FEET_EDGES
     shape_params = ('shape',)
+    rigid_params = dict(rotation='pose', index=0, translation='transl', pivot='root_joint')   # body(shape, pose, transl)
 
     def __init__(self, body=None, detector=None, fit: FitConfig | None = None):
         from sam4d.body import load_body
@@ -272,14 +278,25 @@ class CPUBackend(Backend):
         det = self._detector.cfg if self._detector is not None else MediaPipePose.defaults
         return dict(detector=det, fit=asdict(self.fit), body='anny', fit_bones=list(FIT_BONES) + list(KNEES))
 
+    def static_params(self):
+        "Anny's skinning weights (top 4 bones), bone tree and shape names, as `sam4d.synthetic` stores them."
+        idx, w = self.body.skin_weights(4)
+        return dict(skin_indices=idx, skin_weights=w, bone_parents=self.body.parents, bone_names=np.array(self.body.bone_labels),
+                    shape_names=np.array(self.body.shape_labels))
+
+    def _time(self, key, t0, c0):
+        "Add wall and CPU seconds since (t0, c0) to `timings[key]` and `timings[key + '_cpu']`."
+        for k, v in ((key, time.perf_counter() - t0), (key + '_cpu', time.process_time() - c0)):
+            self.timings[k] = self.timings.get(k, 0.0) + v
+
     def detect(self, image, K):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         lm = self.detector(image)
-        self.timings['detect'] = self.timings.get('detect', 0.0) + time.perf_counter() - t0
+        self._time('detect', t0, c0)
         return [] if lm is None else [landmarks_person(lm, image.shape[1::-1])]
 
     def refine(self, frames, K, image_size):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         W, H = image_size
         K = default_intrinsics(W, H) if K is None else np.asarray(K, np.float64)
         found = np.array([len(p) > 0 for p in frames])
@@ -295,13 +312,18 @@ class CPUBackend(Backend):
             V, kp, root = cam(out['vertices']), cam(out['keypoints']), cam(out['joints'][:, :1])[:, 0]
         V, kp, root = V.numpy(), kp.numpy(), root.numpy()
         uv = kp @ K.T; uv = uv[..., :2] / uv[..., 2:]
+        # the same body as body(shape, pose_c, transl_c) in camera coordinates: root turned by C0 about its joint h
+        h = out['joints'][:, 0].numpy()
+        pose_c = res['pose'].numpy().copy()
+        pose_c[:, 0] = _rotvec(C0 @ _rotmat(pose_c[:, 0]))
+        transl_c = h @ C0 - h + res['transl'].numpy()
         people = []
         for t, p in enumerate(frames):
             if not p: people.append([]); continue
             people.append([dict(vertices=V[t] - root[t], keypoints3d=kp[t] - root[t], keypoints2d=uv[t], cam_t=root[t],
                                 focal=np.float32(K[0, 0]), bbox=p[0]['bbox'], score=p[0]['score'],
-                                params=dict(shape=res['shape'][0].numpy(), pose=res['pose'][t].numpy(),
-                                            transl=res['transl'][t].numpy(), landmarks2d=p[0]['landmarks2d'],
+                                params=dict(shape=res['shape'][0].numpy(), pose=pose_c[t], transl=transl_c[t], root_joint=h[t],
+                                            landmarks2d=p[0]['landmarks2d'],
                                             landmark_visibility=p[0]['visibility']))])
-        self.timings['fit'] = time.perf_counter() - t0
+        self._time('fit', t0, c0)
         return people

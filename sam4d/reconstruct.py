@@ -87,6 +87,11 @@ class Backend:
     skeleton: list = []
     faces = None                         # (F,3) int32 mesh faces, or None for keypoints only
     shape_params: tuple = ()             # names of the per-person parameters that describe body shape
+    rigid_params = None                  # how the body parameters place it in camera coordinates (see below)
+
+    def static_params(self) -> dict:
+        "Arrays that hold for every person and frame (e.g. skinning weights); saved once as static_params.npz."
+        return {}
 
     def config(self) -> dict:
         "Everything that changes this backend's output (goes into the records' fingerprint)."
@@ -108,7 +113,7 @@ class Backend:
 def backend_key(backend: Backend, K=None) -> str:
     "Fingerprint of a backend, its parameters, the intrinsics and the sam4d version: records with another key are recomputed."
     cfg = dict(backend=backend.name, config=backend.config(), K=None if K is None else np.asarray(K, float).round(6).tolist(),
-               sam4d=__version__)
+               sam4d=__version__, format=RECORD_FORMAT)
     return hashlib.sha1(json.dumps(cfg, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 # %% ../notebooks/03_reconstruct.ipynb #5097e10b
@@ -239,17 +244,19 @@ def reconstruct(frames_dir, output, backend: Backend, K=None, fps: float | None 
                 joint_names=list(backend.joint_names), skeleton=[list(e) for e in backend.skeleton],
                 J=len(backend.joint_names), V=int(full['vertices'].shape[1]) if 'vertices' in full else 0,
                 faces='faces.npy' if backend.faces is not None else None, shape_params=list(backend.shape_params),
+                static_params='static_params.npz' if backend.static_params() else None, rigid_params=backend.rigid_params,
                 records=[f'{p.stem}.npz' for p in files], frames=[p.name for p in files], frame_sha1=shas,
                 people_per_frame=counts, frames_without_person=[i for i, c in enumerate(counts) if c == 0])
     with staged_dir(output) as tmp:
         for r, n in zip(recs, meta['records']): write_record(tmp/n, r)
         if backend.faces is not None: np.save(tmp/'faces.npy', np.asarray(backend.faces, np.int32))
+        if backend.static_params(): np.savez(tmp/'static_params.npz', **backend.static_params())
         write_json(tmp/'meta.json', meta)
     shutil.rmtree(work, ignore_errors=True)
     return meta
 
 def load_records(folder) -> tuple:
-    "Read a finished `sam3d_seq` folder: (meta, list of records, faces or None)."
+    "Read a finished `sam3d_seq` folder: (meta, list of records, faces or None, static params dict)."
     folder = Path(folder)
     mf = folder/'meta.json'
     if not mf.exists():
@@ -258,7 +265,8 @@ def load_records(folder) -> tuple:
     meta = json.loads(mf.read_text())
     recs = [read_record(folder/n) for n in meta['records']]
     faces = np.load(folder/meta['faces']) if meta.get('faces') else None
-    return meta, recs, faces
+    static = dict(np.load(folder/meta['static_params'], allow_pickle=False)) if meta.get('static_params') else {}
+    return meta, recs, faces, static
 
 # %% ../notebooks/03_reconstruct.ipynb #ca0d6a9a
 BACKENDS = ('cpu', 'sam3d-body')
