@@ -150,17 +150,17 @@ def rigid_to_world(params: dict, rp: dict, R: np.ndarray, t: np.ndarray) -> dict
     return {rp['rotation']: rot.astype(np.float32), rp['translation']: ((piv - t) @ R - piv + tr @ R).astype(np.float32)}
 
 def build_sequence(meta: dict, recs: list, faces=None, static: dict | None = None, iou_thr: float = 0.3, max_gap: int = 15,
-                   same_size: bool = True, level: bool = True, fps: float | None = None) -> Sequence4D:
+                   same_size: bool = True, level: bool = True, fps: float | None = None, where='meta.json') -> Sequence4D:
     "Stack stage-03 records into one `Sequence4D` of the main person in the gravity-aligned world frame."
     T, names = len(recs), meta['joint_names']
     fps = fps or meta.get('fps')
-    if not fps: raise input_error('meta.json', 'has no fps', 'pass --fps (frames.json of stage 02 records it)')
+    if not fps: raise input_error(where, 'has no fps', 'pass --fps (frames.json of stage 02 records it)')
     W, H = meta['image_size']
     K = np.asarray(meta['intrinsics']['K'], np.float64)
     main = pick_main_person([r['bbox'] for r in recs], [r['score'] for r in recs], (W, H), iou_thr, max_gap)
     valid = main >= 0
     if valid.sum() < 2:
-        raise input_error(meta.get('frames_dir', 'frames'), f'the main person is found in {valid.sum()} of {T} frames',
+        raise input_error(where, f'records the main person in {valid.sum()} of its {T} frames',
                           'a 4D sequence needs the person in at least two frames')
     pick = lambda k: np.stack([recs[t][k][main[t]] if valid[t] else recs[np.argmax(valid)][k][main[np.argmax(valid)]]
                                for t in range(T)])
@@ -204,7 +204,7 @@ def build_sequence(meta: dict, recs: list, faces=None, static: dict | None = Non
 def build4d(input_dir, output_dir, **kw) -> Sequence4D:
     "Read a `sam3d_seq` folder, build the 4D sequence and save it to `output_dir` atomically."
     meta, recs, faces, static = load_records(input_dir)
-    seq = build_sequence(meta, recs, faces, static, **kw)
+    seq = build_sequence(meta, recs, faces, static, where=Path(input_dir)/'meta.json', **kw)
     seq.source['records'] = str(input_dir)
     seq.save(output_dir)
     return seq
