@@ -124,11 +124,17 @@ def transformer_flops(prior, x_t, s):
     with FlopCounterMode(display=False) as fc, torch.no_grad(): prior.predict(x_t, s)
     return fc.get_total_flops()
 
-def measure(setup, dev, reps, warmup, prefix, m):
-    "Step time and peak memory of `setup` into metrics `m` under `prefix`."
-    m[prefix + 'step_ms'] = timed(setup.step, dev, reps, warmup)
-    m[prefix + 'peak_gib'] = peak(setup.step, dev)
-    setup.finite &= bool(torch.isfinite(setup.last['loss_sds']).item())
+def measure(setup, dev, reps, warmup, prefix, m, notes):
+    "Step time and peak memory of `setup` into metrics `m` under `prefix` (None and a note when it runs out of memory)."
+    try:
+        m[prefix + 'step_ms'] = timed(setup.step, dev, reps, warmup)
+        m[prefix + 'peak_gib'] = peak(setup.step, dev)
+        setup.finite &= bool(torch.isfinite(setup.last['loss_sds']).item())
+    except torch.OutOfMemoryError:
+        m[prefix + 'step_ms'] = m[prefix + 'peak_gib'] = None
+        setup.opt.zero_grad(set_to_none=True); setup.last = None
+        notes.append(f'{prefix or "full "}step: out of GPU memory')
+        free(dev)
 
 
 def hunyuan(args, dev, dt, seq, m, notes):
@@ -136,7 +142,7 @@ def hunyuan(args, dev, dt, seq, m, notes):
     spec = MODELS['tiny-random-hunyuan-i2v' if args.tiny else 'hunyuan-i2v']
     t0 = time.perf_counter()
     tr = random_model(HunyuanVideoTransformer3DModel, spec.arch['transformer'], dev, dt)
-    vae = random_model(AutoencoderKLHunyuanVideo, spec.arch['vae'], dev, dt)
+    vae = random_model(AutoencoderKLHunyuanVideo, spec.arch['vae'], dev, torch.float16)     # the VAE in float16, as the checkpoint loads
     m['hunyuan_build_s'] = time.perf_counter() - t0
     m['hunyuan_params_b'] = sum(p.numel() for p in tr.parameters()) / 1e9
     c = tr.config
@@ -161,9 +167,11 @@ def hunyuan(args, dev, dt, seq, m, notes):
 
     setup = Setup(prior, seq, dev, args.frames, args.height, args.width)
     m['render_ms'] = timed(setup.render_only, dev, args.reps, args.warmup)
-    measure(setup, dev, args.reps, args.warmup, '', m)
-    m['step_over_floor'] = m['step_ms'] / m['floor_ms']
+    measure(setup, dev, args.reps, args.warmup, '', m, notes)
+    m['step_over_floor'] = m['step_ms'] and m['step_ms'] / m['floor_ms']
 
+    if args.compile and time.perf_counter() - args.t_start > 0.4 * args.budget_s:
+        notes.append('torch.compile skipped: over 40% of the time budget was spent before it'); args.compile = False
     if args.compile:
         t0 = time.perf_counter()
         try:
@@ -180,11 +188,11 @@ def hunyuan(args, dev, dt, seq, m, notes):
 
     vae.enable_gradient_checkpointing()
     free(dev)
-    measure(setup, dev, args.reps, args.warmup, 'lowmem_vaeckpt_', m)
+    measure(setup, dev, args.reps, args.warmup, 'lowmem_vaeckpt_', m, notes)
     tr.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=dt)
     free(dev)
     m['lowmem_fwd_ms'] = timed(fwd, dev, args.reps, args.warmup)
-    measure(setup, dev, args.reps, args.warmup, 'lowmem_', m)
+    measure(setup, dev, args.reps, args.warmup, 'lowmem_', m, notes)
     if not setup.finite: notes.append('HunyuanVideo: a non-finite SDS loss occurred (random weights); timings are unaffected')
     del prior, setup, tr, vae, fwd, vae_fb, cond
     free(dev)
@@ -204,15 +212,12 @@ def wan(args, dev, dt, seq, m, notes):
     m['wan_vae_ms'] = timed(vae_fb, dev, args.reps, args.warmup)
     m['wan_floor_ms'] = 2 * m['wan_fwd_ms'] + m['wan_vae_ms']             # CFG: two forwards per step
     setup = Setup(prior, seq, dev, args.frames, args.height, args.width, guidance=5.0)
-    try: measure(setup, dev, args.reps, args.warmup, 'wan_nockpt_', m)
-    except torch.OutOfMemoryError:
-        notes.append('Wan without VAE checkpointing ran out of memory'); m['wan_nockpt_step_ms'] = m['wan_nockpt_peak_gib'] = None
-        free(dev)
+    measure(setup, dev, args.reps, args.warmup, 'wan_nockpt_', m, notes)
     prior.low_memory = True                                                # chunk-wise checkpointed VAE encoder
     free(dev)
     m['wan_vae_ckpt_ms'] = timed(vae_fb, dev, args.reps, args.warmup)
-    measure(setup, dev, args.reps, args.warmup, 'wan_', m)
-    m['wan_step_over_floor'] = m['wan_step_ms'] / m['wan_floor_ms']
+    measure(setup, dev, args.reps, args.warmup, 'wan_', m, notes)
+    m['wan_step_over_floor'] = m['wan_step_ms'] and m['wan_step_ms'] / m['wan_floor_ms']
     if not setup.finite: notes.append('Wan: a non-finite SDS loss occurred (random weights); timings are unaffected')
     del prior, setup, tr, vae
     free(dev)
@@ -227,6 +232,7 @@ def main(argv=None):
     p.add_argument('--warmup', type=int, default=2)
     p.add_argument('--no-compile', dest='compile', action='store_false')
     p.add_argument('--skip-wan', action='store_true')
+    p.add_argument('--budget-s', type=float, default=420, help='skip torch.compile when 40%% of this is spent before it')
     args = p.parse_args(argv)
     dev, dt = torch.device(args.device), torch.bfloat16
     args.out = args.out or ('/tmp/sds_h100_tiny.json' if args.tiny else str(ROOT/'bench'/'results'/'sds_h100.json'))
@@ -237,7 +243,7 @@ def main(argv=None):
         args.frames, args.height, args.width = 33, 320, 512
         segments, rings = 24, 26                                   # 22 bones x (24 x 26 + 2) = 13,772 vertices
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-    t_start = time.perf_counter()
+    args.t_start = t_start = time.perf_counter()
     seq = body_sequence(args.frames, segments, rings)
     m, notes = dict(vertices=int(seq.vertices.shape[1]), faces=int(len(seq.faces))), []
     hunyuan(args, dev, dt, seq, m, notes)
@@ -252,7 +258,7 @@ def main(argv=None):
                notes=' '.join(notes + [
                    f'{"TINY CPU CHECK, not a measurement. " if args.tiny else ""}{args.frames} frames {args.height}x{args.width}, bf16, random weights, '
                    'random prompt embeddings of the real shapes (text encoders skipped); HunyuanVideo-I2V token_replace with embedded guidance '
-                   '(one forward per step), Wan 2.1 T2V 1.3B with CFG 5 (two forwards per step, VAE in float32). floor_ms = fwd_ms + vae_ms '
+                   '(one forward per step; transformer bf16, VAE float16 as the checkpoint loads; 144 image + 256 text tokens, half padding), Wan 2.1 T2V 1.3B with CFG 5 (two forwards per step, VAE in float32). floor_ms = fwd_ms + vae_ms '
                    '(transformer forward; VAE encode with gradient + backward, each timed alone); step_ms = the full SDS iteration '
                    '(motion model + LBS, render, encode, noise, predict, backward into the motion, Adam step), median of reps; '
                    'lowmem = VAE gradient checkpointing + float8 transformer weights (lowmem_vaeckpt_*: checkpointing only); '
