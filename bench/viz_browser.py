@@ -23,7 +23,7 @@ from sam4d.browser import FRAME_PROBE_JS, in_browser, jupyterlab, open_notebook,
 
 CELL = """from sam4d.viz import MeshPlayer, capsule_walker
 seq = capsule_walker(T={T}, V={V}, fps={fps})
-player = MeshPlayer(seq, labels=['capsule walker'], width={W}, height={H})
+player = MeshPlayer(seq, labels=['capsule walker'], width={W}, height={H}, **{KW})
 print('payload_bytes', player.payload_bytes)
 player"""
 
@@ -32,12 +32,12 @@ def play_all(page, T, interval_ms):
     set_slider(page, 0, nth=0); set_slider(page, interval_ms, nth=1)
     wait_js(page, "document.querySelectorAll('.widget-slider .widget-readout')[0].textContent.trim() === '0'", 'rewind', 30)
     page.wait_for_timeout(1500)
-    n0, t0 = page.evaluate('[window.__sam4dFrames.length, performance.now()]')
+    n0, t0 = page.evaluate('[(window.__sam4dFrames || []).length, performance.now()]')
     page.locator('.widget-play button').first.click()
     wait_js(page, f"document.querySelectorAll('.widget-slider .widget-readout')[0].textContent.trim() === '{T - 1}'",
             f'playing to frame {T - 1}', 300)
     page.wait_for_timeout(300)                       # the last frame's image
-    t1, frames = page.evaluate(f'[performance.now(), window.__sam4dFrames.slice({n0})]')
+    t1, frames = page.evaluate(f'[performance.now(), (window.__sam4dFrames || []).slice({n0})]')
     drawn = [t for t in frames if t <= t1]
     return (t1 - t0) / 1000, len(drawn)
 
@@ -62,12 +62,14 @@ def main():
     ap.add_argument('--width', type=int, default=640)
     ap.add_argument('--height', type=int, default=360)
     ap.add_argument('--out', default=str(ROOT/'bench'/'results'/'viz_browser.json'))
+    ap.add_argument('--player-kw', default='{}', help='extra MeshPlayer arguments (a Python dict), for experiments')
+    ap.add_argument('--no-probe', action='store_true', help='steps per second only (no frame timing), to see the probe cost')
     a = ap.parse_args()
     T, V = a.frames, a.vertices
     load0 = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix='sam4d-bench-viz-'))
     import nbformat
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL.format(T=T, V=V, fps=a.fps, W=a.width, H=a.height))])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL.format(T=T, V=V, fps=a.fps, W=a.width, H=a.height, KW=a.player_kw))])
     nb.metadata = {'kernelspec': {'name': 'sam4d-sam3d', 'display_name': 'sam4d (sam3d)', 'language': 'python'}}
     nbformat.write(nb, work/'player.ipynb')
     res = {}
@@ -88,7 +90,7 @@ def main():
             res['payload_bytes'] = int(out.split('payload_bytes')[1].split()[0])
             page.wait_for_timeout(3000)
             if widget_problems(page, log): raise RuntimeError(f'widget errors: {widget_problems(page, log)}')
-            lat = [x for x in latency(page) if x is not None]
+            lat = [] if a.no_probe else [x for x in latency(page) if x is not None]
             res['latency_ms'] = lat
             rx['on'] = True
             secs, drawn = play_all(page, T, round(1000 / a.fps))
@@ -96,7 +98,10 @@ def main():
             res.update(play_seconds=secs, drawn=drawn, ws_bytes=rx['bytes'], ws_msgs=rx['msgs'])
             secs_max, drawn_max = play_all(page, T, 5)
             res.update(play_seconds_max=secs_max, drawn_max=drawn_max)
-        in_browser(run, init_scripts=[FRAME_PROBE_JS])
+        in_browser(run, init_scripts=[] if a.no_probe else [FRAME_PROBE_JS])
+    if a.no_probe:
+        print(f"no probe: {T} steps in {res['play_seconds']:.2f} s = {T / res['play_seconds']:.1f} steps/s at {round(1000 / a.fps)} ms; "
+              f"{T / res['play_seconds_max']:.1f} steps/s at 5 ms"); return
     # the same player as an offline page
     from sam4d.viz import MeshPlayer, capsule_walker
     from sam4d.export import export_html
