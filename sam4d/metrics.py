@@ -12,12 +12,13 @@ import numpy as np
 from .core import Sequence4D, Sam4dInputError, input_error, foot_joint_indices
 
 # %% auto #0
-__all__ = ['GVHMR_VEL_THR', 'HUMOR_VEL_THR', 'HUMOR_ANKLE_HEIGHT', 'HUMOR_TOE_HEIGHT', 'PENETRATION_TOL_MM', 'METRICS', 'CURVES',
-           'EVAL_FILE', 'SMOOTH_FILE', 'SMOOTH_VERTS_FILE', 'as_points', 'check_fps', 'derivative', 'speed',
-           'acceleration', 'jitter', 'feet_of', 'foot_contact', 'pair_contact', 'foot_sliding', 'ground_penetration',
-           'uv_sphere', 'self_intersections', 'face_components', 'self_penetration', 'dented_sphere', 'procrustes',
-           'pelvis_of', 'align_root', 'mpjpe', 'pa_mpjpe', 'accel_error', 'bone_lengths', 'toy_walk', 'evaluate',
-           'eval_motion', 'default_skeleton', 'sequence_from_files', 'eval_motion_cli']
+__all__ = ['GVHMR_VEL_THR', 'HUMOR_VEL_THR', 'HUMOR_ANKLE_HEIGHT', 'HUMOR_TOE_HEIGHT', 'GROUND_BAND_MM', 'PENETRATION_TOL_MM',
+           'METRICS', 'CURVES', 'EVAL_FILE', 'SMOOTH_FILE', 'SMOOTH_VERTS_FILE', 'as_points', 'check_fps', 'derivative',
+           'speed', 'acceleration', 'jitter', 'feet_of', 'foot_contact', 'pair_contact', 'foot_sliding',
+           'ground_sliding', 'ground_penetration', 'uv_sphere', 'self_intersections', 'face_components',
+           'self_penetration', 'dented_sphere', 'procrustes', 'pelvis_of', 'align_root', 'mpjpe', 'pa_mpjpe',
+           'accel_error', 'bone_lengths', 'toy_walk', 'evaluate', 'eval_motion', 'default_skeleton',
+           'sequence_from_files', 'eval_motion_cli']
 
 # %% ../notebooks/05_metrics.ipynb #1c9d8ccf
 def as_points(X, name='keypoints3d', min_frames=4) -> np.ndarray:
@@ -98,6 +99,16 @@ def foot_sliding(F, fps, contact) -> np.ndarray:
     "Displacement in mm of each foot point on each frame pair, NaN where not in contact: (T-1,K)."
     d = np.linalg.norm(np.diff(np.asarray(F, np.float64), axis=0), axis=-1) * 1000.0
     return np.where(contact, d, np.nan)
+
+# %% ../notebooks/05_metrics.ipynb #b74f24be
+GROUND_BAND_MM = 5.0
+
+def ground_sliding(V, band_mm=GROUND_BAND_MM):
+    "Horizontal displacement in mm of ground-touching vertices per frame pair: (T-1,V), NaN where not touching."
+    V = np.asarray(V, np.float64)
+    touch = (V[:-1, :, 1] < band_mm / 1000) & (V[1:, :, 1] < band_mm / 1000)
+    d = np.linalg.norm(np.diff(V, axis=0)[..., [0, 2]], axis=-1) * 1000.0
+    return np.where(touch, d, np.nan)
 
 # %% ../notebooks/05_metrics.ipynb #e3ade58f
 PENETRATION_TOL_MM = 5.0
@@ -251,7 +262,7 @@ def toy_walk(T=100, fps=25.0, speed_mps=1.2, step=0.6, swing_height=0.12) -> tup
     P[:, 1:5] = head[:, None] + np.array([[0.08, 0.03, 0.03], [0.08, 0.03, -0.03], [0.0, 0.0, 0.07], [0.0, 0.0, -0.07]])
     return P.astype(np.float32), np.stack(stance, -1)
 
-# %% ../notebooks/05_metrics.ipynb #b74f24be
+# %% ../notebooks/05_metrics.ipynb #3eac96ba
 _GV = 'GVHMR hmr4d/utils/eval/eval_utils.py'
 METRICS = {
     'speed_mean': ('m/s', 'mean over frame pairs and joints of |x[t+1]-x[t]|*fps', 'finite difference'),
@@ -263,6 +274,8 @@ METRICS = {
     'foot_sliding': ('mm/frame', 'mean displacement |p[t+1]-p[t]| of foot points over the frame pairs where they are in contact',
                      f'{_GV}::compute_foot_sliding'),
     'foot_contact_frac': ('1', 'fraction of (frame pair, foot point) in contact', 'HuMoR/GVHMR contact thresholds'),
+    'ground_sliding': ('mm/frame', 'mean horizontal displacement of mesh vertices within 5 mm of y=0 in both frames of a pair',
+                       'contact-point slip; exact for a rolling foot (joint-based foot_sliding is not)'),
     'penetration_mean': ('mm', 'mean over frames of the depth below y=0 of the lowest point (0 when above)', 'PhysDiff "Penetrate"'),
     'penetration_max': ('mm', 'max over frames of the depth below y=0 of the lowest point', 'PhysDiff "Penetrate"'),
     'penetration_frac': ('1', 'fraction of frames whose lowest point is more than the tolerance below y=0', 'PhysDiff tolerance'),
@@ -282,6 +295,7 @@ METRICS = {
                     f'{_GV}::compute_error_accel'),
 }
 CURVES = {'speed': ('m/s', 1), 'accel': ('m/s^2', 2), 'jitter': ('10 m/s^3', 3), 'foot_sliding': ('mm/frame', 1),
+          'ground_sliding': ('mm/frame', 1),
           'penetration': ('mm', 0), 'floating': ('mm', 0), 'selfpen_pairs': ('pairs', 0),
           'mpjpe': ('mm', 0), 'pa_mpjpe': ('mm', 0), 'accel_error': ('m/s^2', 2)}
 
@@ -289,7 +303,7 @@ def _num(x):
     x = float(x)
     return x if np.isfinite(x) else None
 
-# %% ../notebooks/05_metrics.ipynb #ba3d218c
+# %% ../notebooks/05_metrics.ipynb #270e0c3a
 def evaluate(seq: Sequence4D, gt=None, contact=None, vel_thr=GVHMR_VEL_THR, tol_mm=PENETRATION_TOL_MM,
              selfpen=True, workers=None, progress=False) -> dict:
     "All metrics of `seq` (and against `gt` when given), as a JSON-ready report with units, definitions and curves."
@@ -325,6 +339,11 @@ def evaluate(seq: Sequence4D, gt=None, contact=None, vel_thr=GVHMR_VEL_THR, tol_
         d, n = np.nan_to_num(foot_sliding(X[:, feet], fps, con)), con.sum(1)
         vals.update(foot_sliding=d.sum() / n.sum() if n.any() else np.nan, foot_contact_frac=con.mean())
         curves['foot_sliding'] = np.where(n > 0, d.sum(1) / np.maximum(n, 1), np.nan)
+    if seq.vertices is not None:
+        gs = ground_sliding(seq.vertices)
+        if np.isfinite(gs).any():
+            vals['ground_sliding'] = np.nanmean(gs)
+            curves['ground_sliding'] = np.array([np.nanmean(r) if np.isfinite(r).any() else np.nan for r in gs])
     P = seq.vertices if seq.vertices is not None else X
     pen, flo = ground_penetration(as_points(P, 'vertices' if seq.vertices is not None else 'keypoints3d', min_frames=1))
     vals.update(penetration_mean=pen.mean(), penetration_max=pen.max(), penetration_frac=(pen > tol_mm).mean(),
