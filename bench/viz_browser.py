@@ -11,6 +11,7 @@ image that differs from the previous one, without stalling the page.
   latency_ms_median/p90  slider moved one frame (key press on its handle) -> the new image drawn
   bytes_per_frame        bytes the browser received on the kernel websocket while playing, per frame advanced
   bytes_initial_per_frame  the player's one-off binary payload (all frames' vertices, faces) divided by frames
+  gpu_ms_per_render      GPU-process (SwiftShader) time of one render of the scene, from a Chrome trace of the offline page
 
 usage: .venv-sam3d/bin/python bench/viz_browser.py [--frames 300] [--vertices 18439] [--out bench/results/viz_browser.json]
 """
@@ -53,6 +54,21 @@ def latency(page, steps=20):
         await new Promise(r => setTimeout(r, 150));
       }
       return out; }""", steps)
+
+def gpu_per_render(page, seconds=2.0):
+    "Milliseconds of GPU-process WebGL work per render while the animation loop runs, from a Chrome trace."
+    cdp = page.context.new_cdp_session(page)
+    events, done = [], []
+    cdp.on('Tracing.dataCollected', lambda e: events.extend(e['value'])); cdp.on('Tracing.tracingComplete', lambda e: done.append(1))
+    d0 = page.evaluate('window.__sam4dProbe.draws')
+    cdp.send('Tracing.start', {'categories': 'gpu,toplevel', 'transferMode': 'ReportEvents'})
+    page.wait_for_timeout(seconds * 1000)
+    cdp.send('Tracing.end'); draws = page.evaluate('window.__sam4dProbe.draws') - d0
+    while not done: page.wait_for_timeout(100)
+    names = {(e['pid'], e['tid']): e['args']['name'] for e in events if e.get('ph') == 'M' and e.get('name') == 'thread_name'}
+    gpu = sum(e['dur'] for e in events if e.get('ph') == 'X' and e.get('name') == 'WebGL' and names.get((e['pid'], e['tid'])) == 'CrGpuMain')
+    renders = draws / 5                 # floor plane, grid, body, skeleton, camera: five draw calls per render
+    return gpu / 1000 / max(renders, 1)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -116,8 +132,8 @@ def main():
         page.wait_for_timeout(2000)
         secs, drawn = play_all(page, T, round(1000 / a.fps))
         if log.blocked: raise RuntimeError(f'the offline page asked the network for {log.blocked[:5]}')
-        return secs, drawn
-    res['play_seconds_offline'], res['drawn_offline'] = in_browser(offline, offline=True, init_scripts=[FRAME_PROBE_JS])
+        return secs, drawn, gpu_per_render(page)
+    res['play_seconds_offline'], res['drawn_offline'], res['gpu_ms'] = in_browser(offline, offline=True, init_scripts=[FRAME_PROBE_JS])
     load1 = os.getloadavg()
     lat = sorted(res['latency_ms'])
     metrics = dict(
@@ -128,15 +144,19 @@ def main():
         latency_ms_median=statistics.median(lat), latency_ms_p90=lat[int(0.9 * (len(lat) - 1))],
         bytes_per_frame=res['ws_bytes'] / (T - 1), messages_per_frame=res['ws_msgs'] / (T - 1),
         bytes_initial_per_frame=res['payload_bytes'] / T, bytes_initial=res['payload_bytes'],
-        seconds_to_canvas=res['seconds_to_canvas'], offline_page_mb=res['offline_page_mb'])
+        seconds_to_canvas=res['seconds_to_canvas'], offline_page_mb=res['offline_page_mb'], gpu_ms_per_render=res['gpu_ms'])
     out = dict(name='viz_browser', date=time.strftime('%Y-%m-%d %H:%M:%S'),
                machine=f'{platform.node()} ({os.cpu_count()} CPUs), headless Debian chromium, software WebGL (SwiftShader)',
                command=' '.join([Path(sys.executable).name, *sys.argv]),
                metrics={k: round(v, 3) if isinstance(v, float) else v for k, v in metrics.items()},
-               notes=(f'{T} frames x {V} vertices, sequence at {a.fps:g} fps (Play interval {round(1000 / a.fps)} ms). '
-                      f'Frames are morph targets sent once (binary float32); Play -> slider -> animation time are jslinks, so '
-                      f'playing sends no vertex data; bytes_per_frame is widget sync traffic (values echoed, kernel status). '
-                      f'load average {load0[0]:.1f} at start, {load1[0]:.1f} at end (other jobs share this machine).'))
+               notes=(f'{T} frames x {V} vertices, sequence at {a.fps:g} fps (Play interval {round(1000 / a.fps)} ms), canvas '
+                      f'{a.width}x{a.height}. Frames are morph targets sent once (binary float32); Play -> slider -> animation time '
+                      f'are jslinks, so playing sends no vertex data; bytes_per_frame is widget sync traffic (3 models synced per '
+                      f'tick: kernel status busy/idle and echo for each). Limits here: WebGL is software (SwiftShader), the three.js '
+                      f'animation loop re-renders on every animation frame whether or not the frame changed, and with --disable-gpu '
+                      f'the compositor reads each render back synchronously, so the page main thread waits gpu_ms_per_render per '
+                      f'animation frame; in JupyterLab each Play tick adds the page-side handling of ~{res["ws_msgs"] / (T - 1):.0f} '
+                      f'kernel messages. load average {load0[0]:.1f} at start, {load1[0]:.1f} at end (other jobs share this machine).'))
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
     print(json.dumps(out, indent=1))
