@@ -14,6 +14,9 @@ export: setup
 demo: setup
 	bash tools/demo.sh
 
+docs: setup
+	.venv-sam3d/bin/sam4d docs
+
 test: setup
 	.venv-sam3d/bin/python tools/run_tests.py --flags "$(FLAGS)"
 

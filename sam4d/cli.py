@@ -17,6 +17,7 @@ SUBCOMMANDS = {
     'extract-frames': ('sam4d.frames', 'extract_frames_cli', 'sam4d-sam3d', 'video or image folder -> frames + frames.json'),
     'reconstruct': ('sam4d.reconstruct', 'reconstruct_cli', 'sam4d-sam3d', 'frames -> per-frame 3D people (cpu or sam3d-body backend)'),
     'build-4d': ('sam4d.build4d', 'build4d_cli', 'sam4d-sam3d', 'per-frame records -> 4D sequence in the world frame'),
+    'docs': ('sam4d.docs', 'docs_cli', 'sam4d-sam3d', 'the documentation site from the notebooks, with outputs, offline'),
     'run': ('sam4d.pipeline', 'run_cli', 'sam4d-sam3d', 'the whole chain with papermill, each stage in its kernel; resumable'),
     'eval-motion': ('sam4d.metrics', 'eval_motion_cli', 'sam4d-sam3d', 'metrics (+ smoothing) of a 4D sequence -> sam4d_keypoints3d_eval.json'),
     'refine': ('sam4d.refine', 'refine_cli', 'sam4d-hunyuan', 'sam4d/NAME -> sam4d_sds/NAME: motion refinement (physical terms, + Video-SDS with --sds)'),

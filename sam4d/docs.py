@@ -11,9 +11,9 @@ from pathlib import Path
 from .core import project_root, staged_dir
 
 # %% auto #0
-__all__ = ['SITE_CSS', 'TEMPLATE', 'nbdev_config', 'directives', 'mark_skipped_cells', 'kernel_of', 'source_hash',
+__all__ = ['SITE_CSS', 'TEMPLATE', 'MATHJAX', 'nbdev_config', 'directives', 'mark_skipped_cells', 'kernel_of', 'source_hash',
            'executed_path', 'execute_like_tests', 'nbformat_read', 'executed_if_current', 'page_title',
-           'prepare_for_page', 'nav_html', 'render_page']
+           'prepare_for_page', 'nav_html', 'render_page', 'mathjax_assets', 'site_notebooks', 'build_site', 'docs_cli']
 
 # %% ../notebooks/09_docs.ipynb #9065a67e
 def nbdev_config(root=None) -> dict:
@@ -144,3 +144,60 @@ def _template_dir(tmp: Path) -> Path:
     (tmp/'sam4d'/'index.html.j2').write_text(TEMPLATE)
     (tmp/'sam4d'/'conf.json').write_text(json.dumps({'base_template': 'lab', 'mimetypes': {'text/html': True}}))
     return tmp
+
+# %% ../notebooks/09_docs.ipynb #1b2d14d8
+MATHJAX = ('mathjax', '3.2.2')
+
+def mathjax_assets(dest=None, npm: str = 'npm', force: bool = False) -> Path:
+    "MathJax 3's tex-chtml.js and its woff-v2 fonts in a cached folder (fetched with `npm pack` once)."
+    import tarfile, tempfile
+    from sam4d.export import _npm_pack
+    from sam4d.core import write_json
+    dest = Path(dest or Path.home()/'.cache'/'sam4d'/'mathjax')
+    if (dest/'tex-chtml.js').exists() and not force: return dest
+    with tempfile.TemporaryDirectory() as td, staged_dir(dest) as tmp:
+        tgz = _npm_pack(f'{MATHJAX[0]}@{MATHJAX[1]}', Path(td), npm)
+        with tarfile.open(tgz) as tf:
+            for m in tf.getmembers():
+                name = m.name.removeprefix('package/es5/')
+                if m.isfile() and (name == 'tex-chtml.js' or name.startswith('output/chtml/fonts/woff-v2/')):
+                    (tmp/name).parent.mkdir(parents=True, exist_ok=True)
+                    (tmp/name).write_bytes(tf.extractfile(m).read())
+        write_json(tmp/'version.json', dict(package=MATHJAX[0], version=MATHJAX[1]))
+    return dest
+
+# %% ../notebooks/09_docs.ipynb #013b5c48
+def site_notebooks(root=None) -> list:
+    "The checkout's notebooks in site order: index first, then by file name."
+    nbs = sorted((project_root(root)/'notebooks').glob('*.ipynb'))
+    return sorted(nbs, key=lambda p: (p.name != 'index.ipynb', p.name))
+
+def build_site(out=None, notebooks=None, flags=(), execute=True, kernel_map=None, progress=True) -> Path:
+    "Build the documentation site (one page per notebook, with outputs) into `out`, usable offline."
+    from tqdm.auto import tqdm
+    from sam4d.export import copy_widget_assets, localize_html_text
+    import tempfile
+    out = Path(out or project_root()/'_site')
+    nbs = [Path(p) for p in (notebooks or site_notebooks())]
+    pages = [('index.html' if p.stem == 'index' else f'{p.stem}.html', page_title(nbformat_read(p))) for p in nbs]
+    with staged_dir(out) as tmp, tempfile.TemporaryDirectory() as td:
+        shutil.copytree(mathjax_assets(), tmp/'assets'/'mathjax')
+        assets = copy_widget_assets(tmp)
+        tdir = _template_dir(Path(td))
+        for p, (fname, _) in zip(tqdm(nbs, desc='pages', disable=not progress), pages):
+            ex = executed_if_current(p, flags) or (execute_like_tests(p, flags, kernel_map=kernel_map) if execute else p)
+            page = render_page(nbformat_read(ex), pages, fname, tdir)
+            (tmp/fname).write_text(localize_html_text(page, tmp, assets))
+    return out
+
+def docs_cli(argv=None):
+    "sam4d docs [--out DIR] [--no-execute] [--flags ...]"
+    import argparse
+    ap = argparse.ArgumentParser(prog='sam4d docs', description=build_site.__doc__)
+    ap.add_argument('--out', default=None, help='site folder (default: _site in the checkout)')
+    ap.add_argument('--no-execute', action='store_true', help='render notebooks without outputs rather than execute stale ones')
+    ap.add_argument('--flags', default='', help='test flags the executed copies were made with')
+    a = ap.parse_args(argv)
+    out = build_site(a.out, flags=a.flags.split(), execute=not a.no_execute)
+    print(f'site: {out}/index.html')
+    return 0
