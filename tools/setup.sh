@@ -39,3 +39,14 @@ register_kernel() {  # $1 = sam3d | hunyuan
 }
 
 for e in sam3d hunyuan; do build_env $e; register_kernel $e; done
+
+# The browser checks (viz, docs) drive Debian's chromium through Playwright; never a downloaded browser.
+if [ ! -x "${SAM4D_CHROMIUM:-/usr/bin/chromium}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "[setup] installing Debian chromium for the browser tests"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/tmp/sam4d-apt.log 2>&1 \
+      || { tail -20 /tmp/sam4d-apt.log; echo "[setup] apt-get install chromium failed"; exit 1; }
+  else
+    echo "[setup] warning: no chromium at ${SAM4D_CHROMIUM:-/usr/bin/chromium}; install Debian's chromium for the browser tests"
+  fi
+fi
