@@ -114,7 +114,14 @@ nav.sam4d-nav .brand { font-weight: 700; font-size: 16px; margin-bottom: .6rem; 
 
 TEMPLATE = '''{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_mathjax -%}
-<script>window.MathJax = {tex: {inlineMath: [['$','$'], ['\\\\(','\\\\)']], processEscapes: true}};</script>
+<script>
+// MathJax 3, with the MathJax 2 `Hub.Queue` that the widget manager calls to typeset labels
+(function () {
+  var hub = {Queue: function () { if (window.MathJax && window.MathJax.typesetPromise) window.MathJax.typesetPromise(); }, Config: function () {}};
+  window.MathJax = {tex: {inlineMath: [['$','$'], ['\\\\(','\\\\)']], processEscapes: true}, Hub: hub,
+                    startup: {ready: function () { MathJax.startup.defaultReady(); MathJax.Hub = hub; }}};
+})();
+</script>
 <script src="assets/mathjax/tex-chtml.js" async></script>
 {%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
