@@ -15,7 +15,7 @@ image that differs from the previous one, without stalling the page.
 
 usage: .venv-sam3d/bin/python bench/viz_browser.py [--frames 300] [--vertices 18439] [--out bench/results/viz_browser.json]
 """
-import argparse, json, os, platform, statistics, sys, tempfile, time
+import argparse, json, os, platform, shutil, statistics, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,6 +157,7 @@ def main():
                       f'the compositor reads each render back synchronously, so the page main thread waits gpu_ms_per_render per '
                       f'animation frame; in JupyterLab each Play tick adds the page-side handling of ~{res["ws_msgs"] / (T - 1):.0f} '
                       f'kernel messages. load average {load0[0]:.1f} at start, {load1[0]:.1f} at end (other jobs share this machine).'))
+    shutil.rmtree(work, ignore_errors=True)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1) + '\n')
     print(json.dumps(out, indent=1))
