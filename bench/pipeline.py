@@ -14,12 +14,12 @@ from sam4d.core import DataLayout, project_root
 ROOT = project_root()
 INPROC = r'''
 import json, sys, time
-from execnb.nbio import read_nb
+import nbformat
 from execnb.shell import CaptureShell
 jobs = json.loads(sys.stdin.read()); out = {}
 for nb, params in jobs:
     shell = CaptureShell()
-    cells = read_nb(nb).cells
+    cells = nbformat.read(nb, as_version=4).cells
     t = time.perf_counter()
     shell.run('import os; os.chdir(%r)' % str(__import__('pathlib').Path(nb).parent))
     for c in cells:
