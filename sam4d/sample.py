@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 import numpy as np
 import torch
+from .cpu_backend import MP_TO_COCO
 from .core import COCO_FEET_JOINTS, DataLayout, Sequence4D, input_error, staged_dir, staged_files, write_json
 
 # %% auto #0
@@ -179,9 +180,7 @@ def write_sample(root, recipe=SAMPLE, seq=None, frames=None, mesh=False) -> dict
     return meta
 
 # %% ../notebooks/13_sample.ipynb #83b7357d
-MP_COCO = dict(nose=0, left_eye=2, right_eye=5, left_ear=7, right_ear=8, left_shoulder=11, right_shoulder=12,
-               left_elbow=13, right_elbow=14, left_wrist=15, right_wrist=16, left_hip=23, right_hip=24,
-               left_knee=25, right_knee=26, left_ankle=27, right_ankle=28)
+MP_COCO = {k: v for k, v in MP_TO_COCO.items() if k in COCO_FEET_JOINTS[:17]}   # the 17 COCO body joints MediaPipe shares
 
 def mediapipe_landmarks(frames) -> np.ndarray:
     "MediaPipe Pose 2D landmarks (T,33,3) in pixels plus visibility, NaN where no person was found."
