@@ -14,7 +14,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['SAMPLE_ROOT_NAME', 'COCO_FEET_JOINTS', 'COCO_FEET_EDGES', 'COCO17_BODY', 'FILES', 'WORLD_FRAME', 'Sam4dInputError',
            'input_error', 'staged_dir', 'staged_files', 'write_json', 'project_root', 'default_data_root', 'DataLayout',
-           'foot_joint_indices', 'Camera', 'look_at_camera', 'Sequence4D']
+           'foot_joint_indices', 'Camera', 'look_at_camera', 'Sequence4D', 'load_npy']
 
 # %% ../notebooks/00_core.ipynb #c29ae890
 class Sam4dInputError(ValueError):
@@ -279,7 +279,7 @@ class Sequence4D:
         listed = meta.get('files') or [FILES[k] for k in ('keypoints3d', 'params', 'meta')]
         for n in listed:
             if not (path/n).exists(): raise input_error(path/n, 'is missing (listed in meta.json)', 're-run the stage that wrote this folder')
-        arr = lambda k: _load_npy(path/FILES[k]) if FILES[k] in listed else None
+        arr = lambda k: load_npy(path/FILES[k]) if FILES[k] in listed else None
         cam = None
         if FILES['camera'] in listed:
             c = _load_npz(path/FILES['camera'])
@@ -318,9 +318,11 @@ def _check_array(a, f, shape, kind='f', name=None):
 
 def _fmt(shape): return '(' + ','.join('*' if s is None else str(s) for s in shape) + ')'
 
-def _load_npy(f):
+def load_npy(f, fix='re-run the stage that wrote it'):
+    "Read a .npy array (no pickles), or raise one clear error naming the file and `fix`."
+    if not Path(f).is_file(): raise input_error(f, 'does not exist', fix)
     try: return np.load(f, allow_pickle=False)
-    except Exception as e: raise input_error(f, f'cannot be read as a .npy array ({type(e).__name__}: {e})', 're-run the stage that wrote it') from None
+    except Exception as e: raise input_error(f, f'cannot be read as a .npy array ({type(e).__name__}: {e})', fix) from None
 
 def _load_npz(f):
     try:

@@ -369,7 +369,7 @@ def evaluate(seq: Sequence4D, gt=None, contact=None, vel_thr=GVHMR_VEL_THR, tol_
 # %% ../notebooks/05_metrics.ipynb #b81eb725
 import argparse, json
 from pathlib import Path
-from .core import COCO_FEET_JOINTS, COCO_FEET_EDGES, staged_files, write_json
+from .core import COCO_FEET_JOINTS, COCO_FEET_EDGES, load_npy, staged_files, write_json
 
 EVAL_FILE, SMOOTH_FILE, SMOOTH_VERTS_FILE = 'sam4d_keypoints3d_eval.json', 'sam4d_keypoints3d_smooth.npy', 'sam4d_vertices_smooth.npy'
 
@@ -395,12 +395,6 @@ def eval_motion(seq: Sequence4D, output_dir, smooth=None, smooth_params=None, gt
     return report
 
 # %% ../notebooks/05_metrics.ipynb #a12ac835
-def _load_npy(path, what):
-    path = Path(path)
-    if not path.is_file(): raise input_error(path, 'does not exist', f'pass the {what} .npy file')
-    try: return np.load(path, allow_pickle=False)
-    except Exception as e: raise input_error(path, f'cannot be read as a .npy array ({type(e).__name__})', f'pass the {what} .npy file') from None
-
 def default_skeleton(J) -> tuple[list, list]:
     "Joint names and edges for a bare (T,J,3) array: COCO-23 + feet, MHR-70 (SAM 3D Body), else generic names."
     if J == len(COCO_FEET_JOINTS): return list(COCO_FEET_JOINTS), list(COCO_FEET_EDGES)
@@ -411,15 +405,15 @@ def default_skeleton(J) -> tuple[list, list]:
 
 def sequence_from_files(kpts, fps, verts=None, faces=None) -> Sequence4D:
     "A `Sequence4D` from bare .npy files, each checked with an error that names it."
-    X = as_points(_load_npy(kpts, 'keypoints3d (T,J,3)'), str(kpts)).astype(np.float32)
+    X = as_points(load_npy(kpts, 'pass the keypoints3d (T,J,3) .npy file'), str(kpts)).astype(np.float32)
     fps = check_fps(fps)
     V = F = None
     if verts is not None:
-        V = as_points(_load_npy(verts, 'vertices (T,V,3)'), str(verts), min_frames=1).astype(np.float32)
+        V = as_points(load_npy(verts, 'pass the vertices (T,V,3) .npy file'), str(verts), min_frames=1).astype(np.float32)
         if len(V) != len(X): raise input_error(verts, f'has {len(V)} frames but {kpts} has {len(X)}', 'pass arrays of the same sequence')
         faces = faces or (Path(verts).parent/'sam4d_faces.npy' if (Path(verts).parent/'sam4d_faces.npy').exists() else None)
         if faces is None: raise input_error(verts, 'is given without faces', 'pass --faces F.npy, (F,3) vertex indices')
-        F = _load_npy(faces, 'faces (F,3)')
+        F = load_npy(faces, 'pass the faces (F,3) .npy file')
         if F.ndim != 2 or F.shape[1] != 3 or F.dtype.kind not in 'iu':
             raise input_error(faces, f'has shape {F.shape} and dtype {F.dtype}, expected (F,3) integers', 'pass triangle vertex indices')
         if F.size and (F.min() < 0 or F.max() >= V.shape[1]):
@@ -460,8 +454,8 @@ def eval_motion_cli(argv=None) -> int:
         if a.fps is None: raise input_error('--fps', 'is required with --kpts', 'pass the frame rate, e.g. --fps 25')
         seq = sequence_from_files(a.kpts, a.fps, a.verts, a.faces)
     gt = None
-    if a.gt: gt = Sequence4D.load(a.gt) if Path(a.gt).is_dir() else as_points(_load_npy(a.gt, 'ground truth keypoints'), a.gt)
-    contact = _load_npy(a.contact, 'contact mask') if a.contact else None
+    if a.gt: gt = Sequence4D.load(a.gt) if Path(a.gt).is_dir() else as_points(load_npy(a.gt, 'pass the ground truth keypoints .npy file'), a.gt)
+    contact = load_npy(a.contact, 'pass the contact mask .npy file') if a.contact else None
     out = Path(a.output or a.input or Path(a.kpts).parent)
     r = eval_motion(seq, out, a.smooth, _params(a.param), gt, contact, a.vel_thr, selfpen=not a.no_selfpen, progress=True)
     after = r.get('smoothed', {}).get('metrics', {})
