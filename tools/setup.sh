@@ -33,7 +33,8 @@ build_env() {  # $1 = sam3d | hunyuan
 register_kernel() {  # $1 = sam3d | hunyuan
   local venv=.venv-$1 name=sam4d-$1
   local spec="$HOME/.local/share/jupyter/kernels/$name/kernel.json"
-  if [ -f "$spec" ] && grep -q "$(pwd)/$venv/bin/python" "$spec"; then return; fi
+  # the quoted full path: another checkout's (/x/work/main/...) must not match as a substring
+  if [ -f "$spec" ] && grep -qF "\"$(pwd)/$venv/bin/python\"" "$spec"; then return; fi
   "$venv/bin/python" -m ipykernel install --user --name "$name" --display-name "sam4d ($1)" >/dev/null
   echo "[setup] registered kernel $name -> $venv"
 }
