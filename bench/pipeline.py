@@ -2,8 +2,9 @@
 code in one long-lived process, side by side in one run, on the committed sample.
 
 For each stage of `sam4d.pipeline.sam4d_stages()` whose notebook exists (up to --to), both ways execute the
-same notebook with the same injected parameters: papermill in the stage's kernel, and execnb's in-process shell
-inside one python of the stage's environment (one process per environment, reused across stages). Writes
+same cells (`sam4d.pipeline.stage_notebook`: module code + stage section) with the same injected parameters:
+papermill in the stage's kernel, and execnb's in-process shell inside one python of the stage's environment
+(one process per environment, reused across stages, so imports are paid once). Writes
 bench/results/pipeline.json with `overhead_s_per_stage` (mean over stages) and `demo_minutes` (if --demo-log
 holds the `make demo` time)."""
 import argparse, datetime, json, os, platform, subprocess, sys, tempfile, time
@@ -16,10 +17,11 @@ INPROC = r'''
 import json, sys, time
 import nbformat
 from execnb.shell import CaptureShell
+from sam4d.pipeline import stage_notebook
 jobs = json.loads(sys.stdin.read()); out = {}
 for nb, params in jobs:
     shell = CaptureShell()
-    cells = nbformat.read(nb, as_version=4).cells
+    cells = stage_notebook(nb).cells
     t = time.perf_counter()
     shell.run('import os; os.chdir(%r)' % str(__import__('pathlib').Path(nb).parent))
     for c in cells:
@@ -35,11 +37,12 @@ print(json.dumps(out))
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--to', default='05_metrics', help='last stage to measure')
+    ap.add_argument('--refine-iters', type=int, default=60, help='iterations of stage 06 (its cost is not overhead)')
     ap.add_argument('--demo-seconds', type=float, help='wall time of `make demo` measured by the caller')
     ap.add_argument('--out', default=str(ROOT/'bench'/'results'/'pipeline.json'))
     a = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix='sam4d-bench-'))
-    cfg = RunConfig('walk', root, video=DataLayout.sample().video('walk'))
+    cfg = RunConfig('walk', root, video=DataLayout.sample().video('walk'), stage_params={'06_refine': {'iters': a.refine_iters}})
     stages = []
     for s in sam4d_stages():
         if s.when(cfg) and s.notebook.exists(): stages.append(s)
@@ -64,7 +67,7 @@ def main():
     res = dict(name='pipeline', date=datetime.date.today().isoformat(),
                machine=f'{platform.node()}, {os.cpu_count()} cores', command=' '.join(['python', 'bench/pipeline.py'] + sys.argv[1:]),
                metrics=metrics, notes='papermill (fresh kernel per stage, executed notebook saved) vs execnb in one process per '
-                                      'environment; same notebooks and parameters, products warm from a first run')
+                                      'environment; same cells (module + stage section) and parameters, products warm from a first run')
     Path(a.out).write_text(json.dumps(res, indent=1)); print(json.dumps(metrics, indent=1))
 
 if __name__ == '__main__': main()

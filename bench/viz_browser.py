@@ -11,6 +11,7 @@ image that differs from the previous one, without stalling the page.
   latency_ms_median/p90  slider moved one frame (key press on its handle) -> the new image drawn
   bytes_per_frame        bytes the browser received on the kernel websocket while playing, per frame advanced
   bytes_initial_per_frame  the player's one-off binary payload (all frames' vertices, faces) divided by frames
+  renders_per_frame      renders of the scene per frame advanced while playing in JupyterLab (1.0: each frame drawn once)
   gpu_ms_per_render      GPU-process (SwiftShader) time of one render of the scene, from a Chrome trace of the offline page
 
 usage: .venv-sam3d/bin/python bench/viz_browser.py [--frames 300] [--vertices 18439] [--out bench/results/viz_browser.json]
@@ -24,23 +25,23 @@ from sam4d.browser import FRAME_PROBE_JS, in_browser, jupyterlab, open_notebook,
 
 CELL = """from sam4d.viz import MeshPlayer, capsule_walker
 seq = capsule_walker(T={T}, V={V}, fps={fps})
-player = MeshPlayer(seq, labels=['capsule walker'], width={W}, height={H}, **{KW})
+player = MeshPlayer(seq, labels=['capsule walker'], width={W}, height={H}, loop=False, **{KW})
 print('payload_bytes', player.payload_bytes)
 player"""
 
 def play_all(page, T, interval_ms):
-    "Rewind, set the Play interval, press play; return (seconds, distinct images) until the last frame shows."
+    "Rewind, set the clock's interval, press play; return (seconds, distinct images, renders) until the last frame shows."
     set_slider(page, 0, nth=0); set_slider(page, interval_ms, nth=1)
     wait_js(page, "document.querySelectorAll('.widget-slider .widget-readout')[0].textContent.trim() === '0'", 'rewind', 30)
     page.wait_for_timeout(1500)
-    n0, t0 = page.evaluate('[(window.__sam4dFrames || []).length, performance.now()]')
-    page.locator('.widget-play button').first.click()
+    n0, d0, t0 = page.evaluate('[(window.__sam4dFrames || []).length, window.__sam4dProbe ? window.__sam4dProbe.draws : 0, performance.now()]')
+    page.locator('.sam4d-clock .sam4d-play').first.click()
     wait_js(page, f"document.querySelectorAll('.widget-slider .widget-readout')[0].textContent.trim() === '{T - 1}'",
             f'playing to frame {T - 1}', 300)
     page.wait_for_timeout(300)                       # the last frame's image
-    t1, frames = page.evaluate(f'[performance.now(), (window.__sam4dFrames || []).slice({n0})]')
+    t1, frames, d1 = page.evaluate(f'[performance.now(), (window.__sam4dFrames || []).slice({n0}), window.__sam4dProbe ? window.__sam4dProbe.draws : 0]')
     drawn = [t for t in frames if t <= t1]
-    return (t1 - t0) / 1000, len(drawn)
+    return (t1 - t0) / 1000, len(drawn), (d1 - d0) / DRAWS_PER_RENDER
 
 def latency(page, steps=20):
     "Press ArrowRight on the frame slider `steps` times; ms from each press to the next new image."
@@ -55,20 +56,21 @@ def latency(page, steps=20):
       }
       return out; }""", steps)
 
-def gpu_per_render(page, seconds=2.0):
-    "Milliseconds of GPU-process WebGL work per render while the animation loop runs, from a Chrome trace."
+DRAWS_PER_RENDER = 5                    # floor plane, grid, body, skeleton, camera: five draw calls per render
+
+def traced(page, fn):
+    "Run fn() under a Chrome trace; return (its result, ms of GPU-process WebGL work per render of the scene meanwhile)."
     cdp = page.context.new_cdp_session(page)
     events, done = [], []
     cdp.on('Tracing.dataCollected', lambda e: events.extend(e['value'])); cdp.on('Tracing.tracingComplete', lambda e: done.append(1))
     d0 = page.evaluate('window.__sam4dProbe.draws')
     cdp.send('Tracing.start', {'categories': 'gpu,toplevel', 'transferMode': 'ReportEvents'})
-    page.wait_for_timeout(seconds * 1000)
+    out = fn()
     cdp.send('Tracing.end'); draws = page.evaluate('window.__sam4dProbe.draws') - d0
     while not done: page.wait_for_timeout(100)
     names = {(e['pid'], e['tid']): e['args']['name'] for e in events if e.get('ph') == 'M' and e.get('name') == 'thread_name'}
     gpu = sum(e['dur'] for e in events if e.get('ph') == 'X' and e.get('name') == 'WebGL' and names.get((e['pid'], e['tid'])) == 'CrGpuMain')
-    renders = draws / 5                 # floor plane, grid, body, skeleton, camera: five draw calls per render
-    return gpu / 1000 / max(renders, 1)
+    return out, gpu / 1000 / max(draws / DRAWS_PER_RENDER, 1)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -109,10 +111,10 @@ def main():
             lat = [] if a.no_probe else [x for x in latency(page) if x is not None]
             res['latency_ms'] = lat
             rx['on'] = True
-            secs, drawn = play_all(page, T, round(1000 / a.fps))
+            secs, drawn, renders = play_all(page, T, round(1000 / a.fps))
             rx['on'] = False
-            res.update(play_seconds=secs, drawn=drawn, ws_bytes=rx['bytes'], ws_msgs=rx['msgs'])
-            secs_max, drawn_max = play_all(page, T, 5)
+            res.update(play_seconds=secs, drawn=drawn, renders=renders, ws_bytes=rx['bytes'], ws_msgs=rx['msgs'])
+            secs_max, drawn_max, _ = play_all(page, T, 5)
             res.update(play_seconds_max=secs_max, drawn_max=drawn_max)
         in_browser(run, init_scripts=[] if a.no_probe else [FRAME_PROBE_JS])
     if a.no_probe:
@@ -122,17 +124,16 @@ def main():
     from sam4d.viz import MeshPlayer, capsule_walker
     from sam4d.export import export_html
     seq = capsule_walker(T=T, V=V, fps=a.fps)
-    page_path = export_html(work/'offline'/'player.html', [MeshPlayer(seq, labels=['capsule walker'])], title='player')
+    page_path = export_html(work/'offline'/'player.html', [MeshPlayer(seq, labels=['capsule walker'], loop=False)], title='player')
     res['offline_page_mb'] = page_path.stat().st_size / 2**20
     def offline(page, log):
         page.goto(page_path.as_uri(), timeout=180_000)
         page.wait_for_selector('canvas', timeout=180_000)
-        wait_js(page, "[...document.querySelectorAll('.sam4d-animation-action button')].some(b => b.dataset.sam4dKicked)",
-                'the animation loop starting', 120)
+        page.locator('.sam4d-clock .sam4d-play').first.wait_for(state='visible', timeout=120_000)
         page.wait_for_timeout(2000)
-        secs, drawn = play_all(page, T, round(1000 / a.fps))
+        (secs, drawn, _), gpu_ms = traced(page, lambda: play_all(page, T, round(1000 / a.fps)))
         if log.blocked: raise RuntimeError(f'the offline page asked the network for {log.blocked[:5]}')
-        return secs, drawn, gpu_per_render(page)
+        return secs, drawn, gpu_ms
     res['play_seconds_offline'], res['drawn_offline'], res['gpu_ms'] = in_browser(offline, offline=True, init_scripts=[FRAME_PROBE_JS])
     load1 = os.getloadavg()
     lat = sorted(res['latency_ms'])
@@ -140,7 +141,7 @@ def main():
         fps_playing=res['drawn'] / res['play_seconds'],
         fps_playing_max=res['drawn_max'] / res['play_seconds_max'],
         fps_playing_offline=res['drawn_offline'] / res['play_seconds_offline'],
-        frames_drawn_fraction=res['drawn'] / T,
+        frames_drawn_fraction=res['drawn'] / T, renders_per_frame=res['renders'] / (T - 1),
         latency_ms_median=statistics.median(lat), latency_ms_p90=lat[int(0.9 * (len(lat) - 1))],
         bytes_per_frame=res['ws_bytes'] / (T - 1), messages_per_frame=res['ws_msgs'] / (T - 1),
         bytes_initial_per_frame=res['payload_bytes'] / T, bytes_initial=res['payload_bytes'],
@@ -149,14 +150,13 @@ def main():
                machine=f'{platform.node()} ({os.cpu_count()} CPUs), headless Debian chromium, software WebGL (SwiftShader)',
                command=' '.join([Path(sys.executable).name, *sys.argv]),
                metrics={k: round(v, 3) if isinstance(v, float) else v for k, v in metrics.items()},
-               notes=(f'{T} frames x {V} vertices, sequence at {a.fps:g} fps (Play interval {round(1000 / a.fps)} ms), canvas '
-                      f'{a.width}x{a.height}. Frames are morph targets sent once (binary float32); Play -> slider -> animation time '
-                      f'are jslinks, so playing sends no vertex data; bytes_per_frame is widget sync traffic (3 models synced per '
-                      f'tick: kernel status busy/idle and echo for each). Limits here: WebGL is software (SwiftShader), the three.js '
-                      f'animation loop re-renders on every animation frame whether or not the frame changed, and with --disable-gpu '
-                      f'the compositor reads each render back synchronously, so the page main thread waits gpu_ms_per_render per '
-                      f'animation frame; in JupyterLab each Play tick adds the page-side handling of ~{res["ws_msgs"] / (T - 1):.0f} '
-                      f'kernel messages. load average {load0[0]:.1f} at start, {load1[0]:.1f} at end (other jobs share this machine).'))
+               notes=(f'{T} frames x {V} vertices, sequence at {a.fps:g} fps (clock interval {round(1000 / a.fps)} ms), canvas '
+                      f'{a.width}x{a.height}. Frames are morph targets sent once (binary float32). sam4d.viz.FrameClock steps the '
+                      f'frame slider in the browser (requestAnimationFrame) and draws each new frame once (clip time + mixer.update(0) + '
+                      f'the scene\'s rerender); nothing is drawn while the frame stands still and playing sends no message to the '
+                      f'kernel (bytes_per_frame: what reaches the page per frame while playing, the pause sync included). WebGL is '
+                      f'software here (SwiftShader, --disable-gpu): each render costs the page gpu_ms_per_render of main-thread '
+                      f'time (synchronous read-back). load average {load0[0]:.1f} at start, {load1[0]:.1f} at end.'))
     shutil.rmtree(work, ignore_errors=True)
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1) + '\n')

@@ -11,7 +11,7 @@ from pathlib import Path
 from .core import input_error, staged_dir, write_json
 
 # %% auto #0
-__all__ = ['HTML_MANAGER', 'REQUIREJS', 'ASSETS_DIRNAME', 'EXTRA_PATHS', 'KICK_JS', 'PAGE', 'widget_assets_cache',
+__all__ = ['HTML_MANAGER', 'REQUIREJS', 'ASSETS_DIRNAME', 'EXTRA_PATHS', 'ASSETS_FORMAT', 'PAGE', 'widget_assets_cache',
            'installed_widget_bundles', 'fetch_widget_assets', 'widget_assets', 'widget_modules', 'loader_html',
            'copy_widget_assets', 'localize_html_text', 'localize_widget_html', 'widget_state', 'export_html']
 
@@ -51,11 +51,12 @@ def _extract(tgz: Path, member_prefix: str, dest: Path, keep=lambda name: True):
             if m.isfile() and name.startswith(member_prefix) and '/' not in name[len(member_prefix):] and keep(name):
                 (dest/Path(name).name).write_bytes(tf.extractfile(m).read())
 
-def fetch_widget_assets(dest=None, npm: str = 'npm', force: bool = False, prefix=None) -> Path:
-    "Build the asset folder (atomically): require.js, the HTML manager and its fonts, and this environment's widget bundles."
-    dest = Path(dest or widget_assets_cache())
-    if (dest/'manifest.json').exists() and not force: return dest
-    bundles = installed_widget_bundles(prefix)
+ASSETS_FORMAT = 'sam4d.widget_assets/2'
+
+def _digest(p: Path) -> str: return hashlib.sha256(Path(p).read_bytes()).hexdigest()[:16]
+
+def _fetch_npm_assets(dest: Path, npm: str):
+    "Build the asset folder (atomically) with require.js, the HTML manager and its fonts, from npm; no bundles yet."
     with tempfile.TemporaryDirectory() as tmpd, staged_dir(dest) as tmp:
         tmpd = Path(tmpd)
         req = _npm_pack(f'{REQUIREJS[0]}@{REQUIREJS[1]}', tmpd, npm)
@@ -65,26 +66,28 @@ def fetch_widget_assets(dest=None, npm: str = 'npm', force: bool = False, prefix
         _extract(hm, 'dist/', dist, lambda n: n == 'dist/embed-amd.js' or n.endswith(_FONTS))
         for f in dist.iterdir():     # @jupyter-widgets/base asks for its fonts next to its own module path
             if f.suffix in _FONTS: shutil.copy(f, tmp/'@jupyter-widgets'/f.name)
-        for name, src in bundles.items():
-            shutil.copytree(src, tmp/name, ignore=shutil.ignore_patterns('*.map', 'extension.js', '*.LICENSE.txt'))
-        files = sorted(p for p in tmp.rglob('*') if p.is_file())
-        write_json(tmp/'manifest.json', dict(
-            format='sam4d.widget_assets/1', html_manager=HTML_MANAGER[1], requirejs=REQUIREJS[1], modules=sorted(bundles),
-            files={str(p.relative_to(tmp)): hashlib.sha256(p.read_bytes()).hexdigest()[:16] for p in files}))
+        write_json(tmp/'manifest.json', dict(format=ASSETS_FORMAT, html_manager=HTML_MANAGER[1], requirejs=REQUIREJS[1], bundles={}))
+
+def fetch_widget_assets(dest=None, npm: str = 'npm', force: bool = False, prefix=None) -> Path:
+    "The asset folder: require.js and the HTML manager (from npm, once), and this environment's widget bundles, kept current."
+    dest = Path(dest or widget_assets_cache())
+    man_path = dest/'manifest.json'
+    if force or not man_path.exists() or json.loads(man_path.read_text()).get('format') != ASSETS_FORMAT:
+        _fetch_npm_assets(dest, npm)
+    man = json.loads(man_path.read_text())
+    stale = {n: d for n, d in installed_widget_bundles(prefix).items() if man['bundles'].get(n) != _digest(d/'index.js')}
+    for name, src in stale.items():
+        with staged_dir(dest/name) as tmp:
+            shutil.copytree(src, tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns('*.map', 'extension.js', '*.LICENSE.txt'))
+        man['bundles'][name] = _digest(src/'index.js')
+    if stale: write_json(man_path, man)
     return dest
 
 def widget_assets(npm: str = 'npm') -> Path:
-    "The asset folder, fetched first if it is missing."
+    "The asset folder, fetched first if it is missing, with this environment's bundles."
     return fetch_widget_assets(npm=npm)
 
-# %% ../notebooks/07d_export.ipynb #06672cac
-KICK_JS = """(function sam4dKick(n) {
-  document.querySelectorAll('.sam4d-animation-action button:first-child').forEach(function (b) {
-    if (b.onclick && !b.dataset.sam4dKicked) { b.dataset.sam4dKicked = '1'; b.click(); }
-  });
-  if (n > 0) setTimeout(function () { sam4dKick(n - 1); }, 250);
-})(480);"""
-
+# %% ../notebooks/07d_export.ipynb #e14724bd
 _STATE_RE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', re.S)
 _REQUIRE_RE = re.compile(r'<script[^>]*\ssrc="[^"]*/?require(?:\.min)?\.js"[^>]*>\s*</script>\n?')
 _EMBED_RE = re.compile(r'<script[^>]*\ssrc="[^"]*html-manager[^"]*/embed(?:-amd)?\.js"[^>]*>\s*</script>\n?')
@@ -102,13 +105,13 @@ def widget_modules(html: str) -> set:
 def _ours(block: str) -> str: return f'<!-- sam4d widget assets -->\n{block}\n<!-- /sam4d widget assets -->\n'
 
 def loader_html(rel: str, modules) -> dict:
-    "Script tags for assets at `rel`: require.js with paths to the local modules, the HTML manager, the animation kick."
+    "Script tags for assets at `rel`: require.js with paths to the local modules, and the HTML manager."
     paths = {m: f'{m}/index' for m in sorted(modules) if not m.startswith('@jupyter-widgets/')}
     paths.update({k: v for k, v in EXTRA_PATHS.items() if v.split('/')[0] in paths})
     conf = json.dumps(dict(baseUrl=rel, paths=paths))
     embed = f'{rel}/@jupyter-widgets/html-manager/dist/embed-amd.js'
     return dict(require=_ours(f'<script src="{rel}/require.js"></script>\n<script>require.config({conf});</script>'),
-                embed_url=embed, embed=_ours(f'<script src="{embed}"></script>'), kick=_ours(f'<script>{KICK_JS}</script>'))
+                embed_url=embed, embed=_ours(f'<script src="{embed}"></script>'))
 
 def copy_widget_assets(dest_dir, assets=None) -> Path:
     "Copy the asset folder to `dest_dir`/_widget_assets (skipped when the copy there is the same)."
@@ -130,11 +133,11 @@ def localize_html_text(text: str, page_dir, assets_dir) -> str:
     L = loader_html(Path(os.path.relpath(adir, page_dir)).as_posix(), mods)
     text = _REQUIRE_RE.sub('', text)
     if _NBCONVERT_RE.search(text):
-        text = _insert_head(_NBCONVERT_RE.sub(lambda m: m.group(1) + L['embed_url'] + m.group(2), text), L['kick'])
+        text = _NBCONVERT_RE.sub(lambda m: m.group(1) + L['embed_url'] + m.group(2), text)
     else:
-        text, n = _EMBED_RE.subn(lambda m: L['embed'] + L['kick'], text, count=1)
+        text, n = _EMBED_RE.subn(lambda m: L['embed'], text, count=1)
         text = _EMBED_RE.sub('', text)
-        if n == 0: text = _insert_head(text, L['embed'] + L['kick'])
+        if n == 0: text = _insert_head(text, L['embed'])
     return _insert_head(text, L['require'], first=True)
 
 def _write(path: Path, text: str):
@@ -155,7 +158,7 @@ def _insert_head(text: str, block: str, first: bool = False) -> str:
     i = text.find('<script')
     return text[:i] + block + text[i:] if i >= 0 else block + text
 
-# %% ../notebooks/07d_export.ipynb #113382fb
+# %% ../notebooks/07d_export.ipynb #4c156a44
 def widget_state(roots, drop_defaults: bool = True) -> dict:
     "Embed state {model_id: state} of `roots` and every widget reachable from them through their traits."
     from ipywidgets import Widget
@@ -169,7 +172,8 @@ def widget_state(roots, drop_defaults: bool = True) -> dict:
         if w.model_id in seen: continue
         seen[w.model_id] = w
         for k in w.keys: walk(getattr(w, k))
-    return {i: w._get_embed_state(drop_defaults=drop_defaults) for i, w in seen.items()}
+    # an anywidget's frontend model is generic: its code and defaults live only in the Python state, so keep all of it
+    return {i: w._get_embed_state(drop_defaults=drop_defaults and '_esm' not in w.keys) for i, w in seen.items()}
 
 def _script_json(obj) -> str:
     return json.dumps(obj).replace('</', '<\\/')                  # a '</script>' inside a string would end the tag

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 from .core import Camera, Sequence4D, input_error
-from .viz import PALETTE, framing_points, frustum_geometry, layout_offsets, view_direction, viewer_camera
+from .viz import PALETTE, FrameClock, framing_points, frustum_geometry, layout_offsets, view_direction, viewer_camera
 
 # %% auto #0
 __all__ = ['read_frames', 'mesh_edge_pairs', 'draw_skeleton', 'overlay_frames', 'jpeg', 'FramePlayer', 'scene_video']
@@ -125,12 +125,11 @@ class FramePlayer(W.VBox):
         self.images = [W.Image(value=jpeg(f, quality), format='jpeg', layout=W.Layout(width=w)) for f in frames]
         self.stack = W.Stack(self.images, selected_index=0)
         T = len(frames)
-        self.play = W.Play(value=0, min=0, max=T - 1, interval=int(round(1000 / fps)), layout=W.Layout(width='auto'))
         self.slider = W.IntSlider(value=0, min=0, max=T - 1, description='frame')
-        self.links = [W.jslink((self.play, 'value'), (self.slider, 'value')),
-                      W.jslink((self.slider, 'value'), (self.stack, 'selected_index'))]
+        self.clock = FrameClock(slider=self.slider, interval_ms=1000 / fps)
+        self.links = [W.jslink((self.slider, 'value'), (self.stack, 'selected_index'))]
         self.payload_bytes = sum(len(i.value) for i in self.images)
-        super().__init__(([W.HTML(f'<b>{title}</b>')] if title else []) + [self.stack, W.HBox([self.play, self.slider])])
+        super().__init__(([W.HTML(f'<b>{title}</b>')] if title else []) + [self.stack, W.HBox([self.clock, self.slider])])
 
     def embed_roots(self) -> list: return [self, *self.links]
 

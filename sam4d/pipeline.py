@@ -6,15 +6,15 @@ Docs: https://sam4d.github.io/sam4d/pipeline.html.md"""
 
 # %% ../notebooks/08_pipeline.ipynb #5c33ef68
 from __future__ import annotations
-import argparse, hashlib, json, os, sys, time
+import argparse, ast, hashlib, json, os, re, sys, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable
 from .core import DataLayout, input_error, project_root, write_json, Sam4dInputError
 
 # %% auto #0
-__all__ = ['RunConfig', 'Stage', 'notebook_code', 'stage_hash', 'StageFailed', 'StageResult', 'is_current', 'run_stage',
-           'run_chain', 'sam4d_stages', 'run_cli']
+__all__ = ['RunConfig', 'Stage', 'notebook_code', 'stage_notebook', 'stage_hash', 'StageFailed', 'StageResult', 'is_current',
+           'run_stage', 'run_chain', 'sam4d_stages', 'run_cli']
 
 # %% ../notebooks/08_pipeline.ipynb #1d97d612
 @dataclass
@@ -59,6 +59,26 @@ def notebook_code(nb_path) -> str:
     nb = json.loads(Path(nb_path).read_text())
     return '\n'.join(''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'code')
 
+_EXPORT_RE = re.compile(r'^\s*#\|\s*export[si]?\s*$', re.M)
+
+def _imports_only(src: str) -> bool:
+    try: body = ast.parse(src).body
+    except SyntaxError: return False                                  # magics, shell escapes
+    return bool(body) and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in body)
+
+def stage_notebook(nb_path):
+    "What a run executes of a stage notebook: title, module code (exported and import cells), the `parameters` cell and all after it."
+    import nbformat
+    nb = nbformat.read(nb_path, as_version=4)
+    at = next((i for i, c in enumerate(nb.cells) if 'parameters' in c.metadata.get('tags', [])), None)
+    if at is None: raise input_error(nb_path, 'has no cell tagged `parameters`', 'tag the cell of run parameters `parameters` (papermill injects after it)')
+    module = [c for c in nb.cells[:at] if c.cell_type == 'code' and (_EXPORT_RE.search(c.source) or _imports_only(c.source))]
+    title = [c for c in nb.cells[:1] if c.cell_type == 'markdown']
+    note = nbformat.v4.new_markdown_cell(f'Run record of `{Path(nb_path).name}`: its module code and its stage section '
+                                         f'(tests and demos left out; they run in `make test`).')
+    nb.cells = title + [note] + module + nb.cells[at:]
+    return nb
+
 def stage_hash(stage: Stage, cfg: RunConfig) -> str:
     "Content hash of a stage's notebook code, parameters and input files."
     h = hashlib.sha256()
@@ -99,7 +119,7 @@ def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=
     t0 = time.time()
     log(f'[{stage.key}] running {Path(stage.notebook).name} in kernel {kernel}')
     try:
-        pm.execute_notebook(str(stage.notebook), str(out), parameters=params, kernel_name=kernel,
+        pm.execute_notebook(stage_notebook(stage.notebook), str(out), parameters=params, kernel_name=kernel,
                             cwd=str(Path(stage.notebook).parent), progress_bar=False)
     except PapermillExecutionError as e:
         raise StageFailed(f"stage {stage.key} failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n"

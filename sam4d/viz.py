@@ -6,7 +6,7 @@ Docs: https://sam4d.github.io/sam4d/viz.html.md"""
 
 # %% ../notebooks/07_viz.ipynb #3da39955
 from __future__ import annotations
-import asyncio, time
+import anywidget, traitlets
 import numpy as np
 import ipywidgets as W
 import pythreejs as p3
@@ -14,9 +14,9 @@ from .core import Camera, Sequence4D, COCO_FEET_JOINTS, COCO_FEET_EDGES, look_at
 from .metrics import toy_walk
 
 # %% auto #0
-__all__ = ['BODY_PARTS', 'PALETTE', 'capsule', 'attach_capsules', 'capsule_figure', 'tracking_camera', 'capsule_walker',
-           'skeleton_geometry', 'frustum_geometry', 'view_direction', 'framing_points', 'layout_offsets',
-           'viewer_camera', 'morph_mesh', 'frame_track', 'MeshPlayer']
+__all__ = ['BODY_PARTS', 'PALETTE', 'CLOCK_ESM', 'capsule', 'attach_capsules', 'capsule_figure', 'tracking_camera',
+           'capsule_walker', 'skeleton_geometry', 'frustum_geometry', 'view_direction', 'framing_points',
+           'layout_offsets', 'viewer_camera', 'morph_mesh', 'frame_track', 'FrameClock', 'MeshPlayer']
 
 # %% ../notebooks/07_viz.ipynb #8ce20ac5
 def capsule(L: float, r: float, rings: int, seg: int, depth: float = 1.0):
@@ -202,6 +202,93 @@ def frame_track(name: str, times) -> p3.NumberKeyframeTrack:
                                   values=np.eye(n, dtype=np.float32).ravel())
 
 # %% ../notebooks/07_viz.ipynb #b03a51d3
+CLOCK_ESM = r"""
+const modelOf = (model, key) => {
+  const ref = model.get(key);
+  return ref ? model.widget_manager.get_model(ref.slice('IPY_MODEL_'.length)) : Promise.resolve(null);
+};
+
+async function setup(model) {
+  const [slider, action, scene] = await Promise.all(['slider', 'action', 'scene'].map(k => modelOf(model, k)));
+  const mixer = action && action.get('mixer');
+  await Promise.all([action, mixer, scene].filter(Boolean).map(m => m.initPromise));
+  if (action) action.obj.play();                   // active in its mixer; timeScale 0: only `time` moves it
+  let shown = null, raf = 0, due = 0;
+  const draw = () => {                             // the slider's frame, drawn once
+    const f = slider.get('value');
+    if (!action || f === shown) return;
+    shown = f;
+    action.obj.time = f;
+    mixer.obj.update(0);
+    if (scene) scene.trigger('rerender', scene, {});
+  };
+  const stop = () => { model.set('playing', false); model.save_changes(); };
+  const tick = (now) => {
+    raf = 0;
+    if (!model.get('playing')) return;
+    if (now >= due - 4) {                          // animation frames come ~16.7 ms apart: take one that is all but due
+      const every = model.get('interval_ms');
+      due = due + every < now ? now + every : due + every;
+      const step = slider.get('step') || 1;
+      let f = slider.get('value') + step;
+      if (f > slider.get('max')) {
+        if (!model.get('loop')) { stop(); return; }
+        f = slider.get('min');
+      }
+      slider.set('value', f);                      // in the browser only: the kernel hears of it when playback stops
+    }
+    raf = requestAnimationFrame(tick);
+  };
+  const start = () => {
+    if (raf) return;
+    if (slider.get('value') >= slider.get('max') && !model.get('loop')) slider.set('value', slider.get('min'));
+    due = performance.now(); raf = requestAnimationFrame(tick);
+  };
+  model.on('change:playing', () => model.get('playing') ? start() : slider.save_changes());
+  slider.on('change:value', draw);
+  draw();
+  if (model.get('playing')) start();
+  return () => { slider.off('change:value', draw); cancelAnimationFrame(raf); };
+}
+
+function initialize({ model }) {                   // anywidget gives initialize 2 s; the scene may take longer to build
+  let cleanup = null, gone = false;
+  setup(model).then(c => gone ? c() : (cleanup = c), e => console.error('[sam4d] frame clock:', e));
+  return () => { gone = true; if (cleanup) cleanup(); };
+}
+
+function render({ model, el }) {
+  const button = (cls, title, onclick) => {
+    const b = document.createElement('button');
+    b.className = `jupyter-button ${cls}`; b.title = title; b.onclick = onclick;
+    b.appendChild(document.createElement('i')); el.appendChild(b); return b;
+  };
+  const toggle = (key) => () => { model.set(key, !model.get(key)); model.save_changes(); };
+  const play = button('sam4d-play', 'play / pause', toggle('playing'));
+  const loop = button('sam4d-loop', 'loop', toggle('loop'));
+  const paint = () => {
+    play.firstChild.className = model.get('playing') ? 'fa fa-pause' : 'fa fa-play';
+    loop.firstChild.className = 'fa fa-retweet';
+    loop.classList.toggle('mod-active', model.get('loop'));
+  };
+  el.classList.add('sam4d-clock', 'widget-inline-hbox');
+  model.on('change:playing', paint); model.on('change:loop', paint);
+  paint();
+}
+export default { initialize, render };
+"""
+
+class FrameClock(anywidget.AnyWidget):
+    "Browser-side playback of a frame slider: play/pause and loop buttons; each new frame drawn once (see above)."
+    _esm = CLOCK_ESM
+    playing = traitlets.Bool(False).tag(sync=True)
+    loop = traitlets.Bool(True).tag(sync=True)
+    interval_ms = traitlets.Float(40.0).tag(sync=True)
+    slider = traitlets.Instance(W.IntSlider).tag(sync=True, **W.widget_serialization)
+    action = traitlets.Instance(p3.AnimationAction, allow_none=True).tag(sync=True, **W.widget_serialization)
+    scene = traitlets.Instance(p3.Scene, allow_none=True).tag(sync=True, **W.widget_serialization)
+
+# %% ../notebooks/07_viz.ipynb #1e5766db
 def _shade(hex_color: str, k: float) -> str:
     "A colour `k` times as bright (k < 1 darker)."
     rgb = np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]) * k
@@ -211,7 +298,8 @@ class MeshPlayer(W.VBox):
     "Browser-side player of `Sequence4D`s: mesh, skeleton, floor, cameras; frames picked by jslinked widgets."
     def __init__(self, seqs, labels=None, colors=None, layout: str = 'side', spacing: float | None = None,
                  width: int = 640, height: int = 360, mesh: bool = True, skeleton: bool = True, cameras: bool = True,
-                 ground: bool = True, stride: int = 1, max_frames: int | None = None, interval_ms: float | None = None):
+                 ground: bool = True, stride: int = 1, max_frames: int | None = None, interval_ms: float | None = None,
+                 loop: bool = True):
         seqs = [seqs] if isinstance(seqs, Sequence4D) else list(seqs)
         labels = list(labels) if labels is not None else [f'sequence {k}' for k in range(len(seqs))]
         colors = list(colors) if colors is not None else list(PALETTE[:len(seqs)])
@@ -247,8 +335,7 @@ class MeshPlayer(W.VBox):
         vc = viewer_camera(pts, width, height, direction)
         self.clip = p3.AnimationClip(name='frames', tracks=tracks)   # three.js fills in the duration (our 'view synced' signal)
         self.mixer = p3.AnimationMixer(root)
-        self.action = p3.AnimationAction(self.mixer, self.clip, root, timeScale=0.0, layout=W.Layout(display='none'))
-        self.action.add_class('sam4d-animation-action')
+        self.action = p3.AnimationAction(self.mixer, self.clip, root, timeScale=0.0)
         self.scene = p3.Scene(children=[root, *self._stage(pts, ground), p3.AmbientLight(intensity=0.55),
                                         p3.DirectionalLight(position=[3, 6, 4], intensity=0.55, target=p3.Object3D(),
                                                             shadow=p3.DirectionalLightShadow(camera=p3.OrthographicCamera(-5, 5, 5, -5, 0.5, 50)))],
@@ -262,23 +349,16 @@ class MeshPlayer(W.VBox):
         fps = min(s.fps for s in seqs) / max(1, int(stride))
         last = int(self.times[-1])
         step = int(self.times[1] - self.times[0]) if len(self.times) > 1 else 1
-        self.play = W.Play(value=0, min=0, max=last, step=step, interval=int(interval_ms or round(1000 / fps)),
-                           description='play', layout=W.Layout(width='auto'))
         self.slider = W.IntSlider(value=0, min=0, max=last, step=step, description='frame', continuous_update=True)
-        self.interval = W.IntSlider(value=self.play.interval, min=5, max=500, description='ms/frame')
+        self.clock = FrameClock(slider=self.slider, action=self.action, scene=self.scene, interval_ms=interval_ms or 1000 / fps, loop=loop)
+        self.interval = W.IntSlider(value=round(self.clock.interval_ms), min=5, max=500, description='ms/frame')
         shows = [W.Checkbox(value=True, description=lab, indent=False, layout=W.Layout(width='auto')) for lab in labels]
         legend = [W.HTML(f'<span style="display:inline-block;width:12px;height:12px;background:{c};margin:6px 4px 0 12px"></span>')
                   for c in colors]
-        self.links = [W.jslink((self.play, 'value'), (self.slider, 'value')),
-                      W.jsdlink((self.slider, 'value'), (self.action, 'time')),
-                      W.jslink((self.interval, 'value'), (self.play, 'interval')),
+        self.links = [W.jsdlink((self.interval, 'value'), (self.clock, 'interval_ms')),
                       *[W.jsdlink((c, 'value'), (g, 'visible')) for c, g in zip(shows, self.groups)]]
-        self.play.observe(lambda ch: self.kick() if ch['new'] else self._rest_later(), 'playing')
-        self.slider.observe(lambda ch: (self.kick(min_gap=1.0), self._rest_later()), 'value')
-        self.clip.observe(lambda ch: (self.kick(), self._rest_later()), 'duration')
-        self._kicked, self._rest = 0.0, None
-        super().__init__([self.renderer, W.HBox([self.play, self.slider, self.interval]),
-                          W.HBox([x for pair in zip(legend, shows) for x in pair]), self.action])
+        super().__init__([self.renderer, W.HBox([self.clock, self.slider, self.interval]),
+                          W.HBox([x for pair in zip(legend, shows) for x in pair])])
 
     def _stage(self, pts, ground: bool) -> list:
         "The floor: a grid and a plane at y=0 under the sequences."
@@ -296,23 +376,9 @@ class MeshPlayer(W.VBox):
     @frame.setter
     def frame(self, f: int): self.slider.value = int(f)
 
-    def kick(self, min_gap: float = 0.0):
-        "Start the browser's animation loop (pause then play, so at most one loop runs); at most every `min_gap` s."
-        now = time.monotonic()
-        if now - self._kicked < min_gap: return
-        self._kicked = now
-        self.action.pause(); self.action.play()
-
-    def rest(self):
-        "Stop the browser's render loop (it restarts with the next kick); a lab view rests 2 s after the last change."
-        if not self.play.playing: self.action.pause(); self._kicked = 0.0
-
-    def _rest_later(self, delay: float = 2.0):
-        try: loop = asyncio.get_running_loop()
-        except RuntimeError: return                                    # no event loop (a script, nbdev-test)
-        if self._rest is not None: self._rest.cancel()
-        self._rest = loop.call_later(delay, self.rest)
+    def play(self): self.clock.playing = True
+    def pause(self): self.clock.playing = False
 
     def embed_roots(self) -> list:
-        "The widgets an exported page needs: the player and its links (the animation hangs off the links)."
+        "The widgets an exported page needs: the player and its links (jslinks hang off no view)."
         return [self, *self.links]
