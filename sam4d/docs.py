@@ -158,12 +158,12 @@ MATHJAX = ('mathjax', '3.2.2')
 def mathjax_assets(dest=None, npm: str = 'npm', force: bool = False) -> Path:
     "MathJax 3's tex-chtml.js and its woff-v2 fonts in a cached folder (fetched with `npm pack` once)."
     import tarfile, tempfile
-    from sam4d.export import _npm_pack
+    from sam4d.export import npm_pack
     from sam4d.core import write_json
     dest = Path(dest or Path.home()/'.cache'/'sam4d'/'mathjax')
     if (dest/'tex-chtml.js').exists() and not force: return dest
     with tempfile.TemporaryDirectory() as td, staged_dir(dest) as tmp:
-        tgz = _npm_pack(f'{MATHJAX[0]}@{MATHJAX[1]}', Path(td), npm)
+        tgz = npm_pack(f'{MATHJAX[0]}@{MATHJAX[1]}', Path(td), npm)
         with tarfile.open(tgz) as tf:
             for m in tf.getmembers():
                 name = m.name.removeprefix('package/es5/')

@@ -12,8 +12,9 @@ from .core import input_error, staged_dir, write_json
 
 # %% auto #0
 __all__ = ['HTML_MANAGER', 'REQUIREJS', 'ASSETS_DIRNAME', 'EXTRA_PATHS', 'ASSETS_FORMAT', 'PAGE', 'widget_assets_cache',
-           'installed_widget_bundles', 'fetch_widget_assets', 'widget_assets', 'widget_modules', 'loader_html',
-           'copy_widget_assets', 'localize_html_text', 'localize_widget_html', 'widget_state', 'export_html']
+           'installed_widget_bundles', 'npm_pack', 'fetch_widget_assets', 'widget_assets', 'widget_modules',
+           'loader_html', 'copy_widget_assets', 'localize_html_text', 'localize_widget_html', 'widget_state',
+           'export_html']
 
 # %% ../notebooks/07d_export.ipynb #2f7eeef1
 HTML_MANAGER = ('@jupyter-widgets/html-manager', '1.0.15')   # the embed manager of ipywidgets 8.1 (base 6, controls 5)
@@ -31,7 +32,7 @@ def installed_widget_bundles(prefix=None) -> dict:
     root = Path(prefix or sys.prefix)/'share'/'jupyter'/'nbextensions'
     return {d.name: d for d in sorted(root.glob('*')) if (d/'index.js').exists()} if root.is_dir() else {}
 
-def _npm_pack(spec: str, dest: Path, npm: str) -> Path:
+def npm_pack(spec: str, dest: Path, npm: str) -> Path:
     "Download one npm package tarball into `dest` with `npm pack`; return the tarball."
     exe = shutil.which(npm)
     if exe is None:
@@ -59,9 +60,9 @@ def _fetch_npm_assets(dest: Path, npm: str):
     "Build the asset folder (atomically) with require.js, the HTML manager and its fonts, from npm; no bundles yet."
     with tempfile.TemporaryDirectory() as tmpd, staged_dir(dest) as tmp:
         tmpd = Path(tmpd)
-        req = _npm_pack(f'{REQUIREJS[0]}@{REQUIREJS[1]}', tmpd, npm)
+        req = npm_pack(f'{REQUIREJS[0]}@{REQUIREJS[1]}', tmpd, npm)
         _extract(req, 'require.js', tmp)
-        hm = _npm_pack(f'{HTML_MANAGER[0]}@{HTML_MANAGER[1]}', tmpd, npm)
+        hm = npm_pack(f'{HTML_MANAGER[0]}@{HTML_MANAGER[1]}', tmpd, npm)
         dist = tmp/'@jupyter-widgets'/'html-manager'/'dist'
         _extract(hm, 'dist/', dist, lambda n: n == 'dist/embed-amd.js' or n.endswith(_FONTS))
         for f in dist.iterdir():     # @jupyter-widgets/base asks for its fonts next to its own module path

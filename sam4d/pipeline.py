@@ -6,7 +6,7 @@ Docs: https://sam4d.github.io/sam4d/pipeline.html.md"""
 
 # %% ../notebooks/08_pipeline.ipynb #5c33ef68
 from __future__ import annotations
-import argparse, ast, hashlib, json, os, re, sys, time
+import argparse, ast, hashlib, json, os, re, subprocess, sys, time
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Callable
@@ -14,7 +14,7 @@ from .core import DataLayout, input_error, project_root, write_json, Sam4dInputE
 
 # %% auto #0
 __all__ = ['RunConfig', 'Stage', 'notebook_code', 'stage_notebook', 'stage_hash', 'StageFailed', 'StageResult', 'is_current',
-           'run_stage', 'run_chain', 'sam4d_stages', 'run_cli']
+           'stage_messages', 'kernel_manager_logging_to', 'run_stage', 'run_chain', 'sam4d_stages', 'run_cli']
 
 # %% ../notebooks/08_pipeline.ipynb #1d97d612
 @dataclass
@@ -107,20 +107,42 @@ def is_current(stage: Stage, cfg: RunConfig) -> bool:
     if not st.exists() or not all(Path(p).exists() for p in stage.products(cfg)): return False
     return json.loads(st.read_text()).get('hash') == stage_hash(stage, cfg)
 
+def stage_messages(nb, limit: int = 12) -> list:
+    "The last `limit` lines the stage printed (stdout after the injected parameters), for the run's console."
+    at = next((i for i, c in enumerate(nb.cells) if 'injected-parameters' in c.metadata.get('tags', [])), -1)
+    lines = [l for c in nb.cells[at + 1:] if c.cell_type == 'code' for o in c.get('outputs', [])
+             if o.get('output_type') == 'stream' and o.get('name') == 'stdout' for l in o.get('text', '').splitlines() if l.strip()]
+    return lines[-limit:]
+
+def kernel_manager_logging_to(path):
+    "A kernel manager class whose kernel process writes its own stdout/stderr (library warnings, native logs, crashes) to `path`."
+    from jupyter_client.manager import AsyncKernelManager
+    class LoggedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):     # jupyter_client's override point for launching
+            with open(path, 'ab') as f:
+                await super()._async_launch_kernel(kernel_cmd, stdout=f, stderr=subprocess.STDOUT, **kw)
+    return LoggedKernelManager
+
+def _tail(path: Path, n: int = 8) -> str:
+    lines = path.read_text(errors='replace').splitlines() if path.exists() else []
+    return '\n'.join(f'    {l}' for l in lines[-n:])
+
 def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=print) -> StageResult:
     "Execute one stage notebook with papermill in its kernel; raise `StageFailed` naming the cause."
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     runs = cfg.layout.runs(cfg.name); runs.mkdir(parents=True, exist_ok=True)
-    out = runs/f'{stage.key}.ipynb'
+    out, klog = runs/f'{stage.key}.ipynb', runs/f'{stage.key}.kernel.log'
     kernel = (kernel_map or {}).get(stage.kernel(), stage.kernel())
     params = stage.params(cfg)
     _stamp(cfg, stage).unlink(missing_ok=True)
+    klog.write_bytes(b'')
     t0 = time.time()
     log(f'[{stage.key}] running {Path(stage.notebook).name} in kernel {kernel}')
     try:
-        pm.execute_notebook(stage_notebook(stage.notebook), str(out), parameters=params, kernel_name=kernel,
-                            cwd=str(Path(stage.notebook).parent), progress_bar=False)
+        nb = pm.execute_notebook(stage_notebook(stage.notebook), str(out), parameters=params, kernel_name=kernel,
+                                 cwd=str(Path(stage.notebook).parent), progress_bar=False,
+                                 kernel_manager_class=kernel_manager_logging_to(klog))
     except PapermillExecutionError as e:
         raise StageFailed(f"stage {stage.key} failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n"
                           f"  executed notebook kept at {out}; products of this stage were not written") from None
@@ -128,7 +150,10 @@ def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=
         cause = f'{type(e).__name__}: {e}'.strip()
         if 'No such kernel' in cause:
             cause += (f"\n  register it with `make setup`, or map it to one you have: --kernel-map {stage.kernel()}=python3")
-        raise StageFailed(f'stage {stage.key} stopped: {cause}\n  executed notebook (as far as it got) at {out}') from None
+        tail = _tail(klog)
+        raise StageFailed(f'stage {stage.key} stopped: {cause}\n  executed notebook (as far as it got) at {out}'
+                          + (f'\n  the kernel\'s last words ({klog}):\n{tail}' if tail else '')) from None
+    for line in stage_messages(nb): log(f'[{stage.key}]   {line}')
     missing = [str(p) for p in stage.products(cfg) if not Path(p).exists()]
     if missing: raise StageFailed(f'stage {stage.key} finished but did not write {missing}')
     dt = time.time() - t0
@@ -177,8 +202,8 @@ def sam4d_stages() -> list:
               lambda c: [L(c).sam3d_seq(c.name)], lambda c: [L(c).sam4d(c.name)/'meta.json']),
         Stage('05_metrics', _nb('05_metrics.ipynb'), lambda c: {**base(c), **c.stage_params.get('05_metrics', {})},
               seq_files, lambda c: [L(c).sam4d(c.name)/'sam4d_keypoints3d_eval.json']),
-        Stage('06_refine', _nb('06_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, **c.stage_params.get('06_refine', {})},
-              seq_files, lambda c: [L(c).sam4d_sds(c.name)/'meta.json']),
+        Stage('06_refine', _nb('06_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, 'video': str(video_of(c)), **c.stage_params.get('06_refine', {})},
+              lambda c: seq_files(c) + [video_of(c), video_of(c).with_suffix('.json')], lambda c: [L(c).sam4d_sds(c.name)/'meta.json']),
         Stage('07_report', _nb('07_report.ipynb'), lambda c: {**base(c), **c.stage_params.get('07_report', {})},
               lambda c: [L(c).sam4d(c.name), L(c).sam4d_sds(c.name)], lambda c: [L(c).runs(c.name)/'report.html']),
     ]

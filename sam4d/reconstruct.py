@@ -269,10 +269,16 @@ def load_records(folder) -> tuple:
     return meta, recs, faces, static
 
 # %% ../notebooks/03_reconstruct.ipynb #ca0d6a9a
-BACKENDS = ('cpu', 'sam3d-body')
+BACKENDS = ('auto', 'cpu', 'sam3d-body')
 
-def make_backend(name: str, **kw) -> Backend:
-    "Build the backend called `name` ('cpu' or 'sam3d-body') with its keyword options."
+def make_backend(name: str, log=print, **kw) -> Backend:
+    "Build backend `name` with its options; 'auto' is SAM 3D Body when its clone and weights are here, else the CPU one (said in `log`)."
+    if name == 'auto':
+        try: return make_backend('sam3d-body', **kw)
+        except Sam4dInputError as e:
+            log(f'SAM 3D Body is not available here: {e}\n'
+                f'Reconstructing with the CPU backend instead (MediaPipe Pose fitted with the Anny body model).')
+            return make_backend('cpu')
     if name == 'cpu':
         from sam4d.cpu_backend import CPUBackend
         return CPUBackend(**kw)
@@ -283,11 +289,11 @@ def make_backend(name: str, **kw) -> Backend:
 
 # %% ../notebooks/03_reconstruct.ipynb #258a3159
 def reconstruct_cli(argv=None):
-    "sam4d reconstruct --frames DIR --output DIR [--backend cpu|sam3d-body] [--focal PX] [backend options]"
+    "sam4d reconstruct --frames DIR --output DIR [--backend auto|cpu|sam3d-body] [--focal PX] [backend options]"
     p = argparse.ArgumentParser(prog='sam4d reconstruct', description=reconstruct.__doc__)
     p.add_argument('--frames', required=True, help='frames folder (e.g. data/frames/NAME)')
     p.add_argument('--output', required=True, help='records folder (e.g. data/sam3d_seq/NAME)')
-    p.add_argument('--backend', default='cpu', choices=BACKENDS)
+    p.add_argument('--backend', default='auto', choices=BACKENDS, help='auto: SAM 3D Body when its clone and weights are here, else cpu')
     p.add_argument('--focal', type=float, help='known focal length in pixels (principal point at the image centre)')
     p.add_argument('--fps', type=float, help='frame rate, if frames.json lacks it')
     g = p.add_argument_group('sam3d-body')

@@ -18,8 +18,8 @@ from .refine_losses import RefineConfig, RefineContext, PHYSICAL_TERMS, evaluate
 
 # %% auto #0
 __all__ = ['SUMMARY', 'CONTACT_KEYS', 'CHECKPOINT', 'lr_factor', 'make_optimizer', 'contact_labels', 'summary_metrics',
-           'fingerprint', 'save_checkpoint', 'load_checkpoint', 'RefineResult', 'refined_sequence', 'refine',
-           'load_sds_term', 'default_checkpoint_dir', 'write_refined', 'refine_stage', 'refine_cli']
+           'fingerprint', 'save_checkpoint', 'load_checkpoint', 'RefineResult', 'refined_sequence', 'term_name',
+           'refine', 'load_sds_term', 'default_checkpoint_dir', 'write_refined', 'refine_stage', 'refine_cli']
 
 # %% ../notebooks/06_refine.ipynb #50280a20
 def lr_factor(step: int, cfg: RefineConfig) -> float:
@@ -108,6 +108,8 @@ def refined_sequence(seq: Sequence4D, model: MotionModel, source: dict | None = 
                        keypoints2d=None if seq.camera is None else seq.camera.project(X).astype(np.float32),
                        source=dict(stage='refine', input=seq.source, **(source or {})))
 
+def term_name(term) -> str: return getattr(term, '__name__', type(term).__name__)
+
 def refine(seq: Sequence4D, cfg: RefineConfig | None = None, extra_terms=(), terms=None, gt=None,
            checkpoint_dir=None, resume=False, progress=True) -> RefineResult:
     "Optimize the motion of `seq` on the physical terms (or `terms`) plus `extra_terms`; see the module notes."
@@ -125,6 +127,8 @@ def refine(seq: Sequence4D, cfg: RefineConfig | None = None, extra_terms=(), ter
         opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
         history, metrics, start = ck['history'], ck['metrics'], ck['step']
         torch.set_rng_state(ck['rng'])
+        for t in terms:                       # a term with its own randomness (Video-SDS noise) continues its stream
+            if callable(getattr(t, 'load_state_dict', None)) and term_name(t) in ck.get('terms', {}): t.load_state_dict(ck['terms'][term_name(t)])
         if progress: print(f"resuming from step {start} ({Path(checkpoint_dir)/CHECKPOINT})")
 
     def measure(step):
@@ -135,7 +139,8 @@ def refine(seq: Sequence4D, cfg: RefineConfig | None = None, extra_terms=(), ter
         if checkpoint_dir is None: return
         save_checkpoint(checkpoint_dir, model={k: v for k, v in model.state_dict().items() if k in dict(model.named_parameters())},
                         optimizer=opt.state_dict(), scheduler=sched.state_dict(), step=step, history=history,
-                        metrics=metrics, config=cfg.to_dict(), fingerprint=fp, rng=torch.get_rng_state())
+                        metrics=metrics, config=cfg.to_dict(), fingerprint=fp, rng=torch.get_rng_state(),
+                        terms={term_name(t): t.state_dict() for t in terms if callable(getattr(t, 'state_dict', None))})
 
     status, message, good = 'done', '', _snapshot(model)
     if start == 0 and not metrics: measure(0)
@@ -189,7 +194,7 @@ def load_sds_term(seq: Sequence4D, cfg: RefineConfig, video=None):
     try: return motion_sds_term(seq, cfg, video=video), ''
     except PriorUnavailable as e: return None, str(e)
 
-# %% ../notebooks/06_refine.ipynb #088bfc82
+# %% ../notebooks/06_refine.ipynb #29a52040
 def default_checkpoint_dir(output_dir) -> Path:
     "Where the stage keeps its checkpoints: a hidden sibling of the output folder."
     out = Path(output_dir)
@@ -205,8 +210,7 @@ def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: Refine
     contact = contact_labels(seq_in)
     before, after = summary_metrics(seq_in, gt, contact), summary_metrics(res.seq, gt, contact)
     change = {k: (after[k] - before[k]) / before[k] if before.get(k) and after.get(k) is not None else None for k in before}
-    name = lambda t: getattr(t, '__name__', type(t).__name__)
-    reports = {name(t): t.report(seq_in, res.seq) for t in terms if hasattr(t, 'report')}
+    reports = {term_name(t): t.report(seq_in, res.seq) for t in terms if hasattr(t, 'report')}
     with staged_dir(output_dir) as tmp:
         res.seq.write_into(tmp)
         for t in terms:

@@ -128,6 +128,15 @@ class SDSTerm:
             self._gen = torch.Generator(device=device).manual_seed(self.seed)
         return self._gen
 
+    def state_dict(self) -> dict:
+        "The noise generator's state: a resumed refinement draws the timesteps and noise an uninterrupted one would."
+        return {} if self._gen is None else dict(device=str(self._gen.device), generator=self._gen.get_state())
+
+    def load_state_dict(self, state: dict):
+        self._gen = None                           # a CUDA stream resumed without CUDA is re-seeded where it runs
+        if state and (state['device'] == 'cpu' or torch.cuda.is_available()):
+            self._gen = torch.Generator(device=state['device']); self._gen.set_state(state['generator'])
+
     def __call__(self, video, step: int = 0):
         cfg = self.config
         x0 = self.prior.encode(video)

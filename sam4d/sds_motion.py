@@ -147,6 +147,15 @@ class MotionSDS:
             out.update(clip_score_before=b, clip_score_after=a, clip_score_change=a - b, clip_model=self.clip.name, prompt=self.prompt)
         return out
 
+    def state_dict(self) -> dict:
+        "What a resumed refinement needs: the frame-window RNG, the SDS noise stream and the gradient snapshots so far."
+        return dict(rng=self.rng.bit_generator.state, sds=self.sds.state_dict(), snapshots=list(self.snapshots))
+
+    def load_state_dict(self, state: dict):
+        self.rng.bit_generator.state = state['rng']
+        self.sds.load_state_dict(state['sds'])
+        self.snapshots = list(state['snapshots'])
+
     def write_into(self, folder) -> list:
         "Write the gradient snapshots into an output (staging) folder; the names written."
         return [write_sds_snapshots(folder, self.snapshots).name] if self.snapshots else []
