@@ -4,8 +4,8 @@ code in one long-lived process, side by side in one run, on the committed sample
 For each stage of `sam4d.pipeline.sam4d_stages()` whose notebook exists (up to --to), both ways execute the
 same cells (`sam4d.pipeline.stage_notebook`: module code + stage section) with the same injected parameters:
 papermill in the stage's kernel, and execnb's in-process shell inside one python of the stage's environment
-(one process per environment, reused across stages, so imports are paid once). Each way runs --repeat times; the
-medians are compared. Writes
+(one process per environment, reused across stages, so imports are paid once). Each way runs --repeat times (the
+in-process way in a fresh process each time, as one run of the chain would); the medians are compared. Writes
 bench/results/pipeline.json with `overhead_s_per_stage` (mean over stages) and `demo_minutes` (if --demo-log
 holds the `make demo` time)."""
 import argparse, datetime, json, os, platform, statistics, subprocess, sys, tempfile, time
@@ -19,8 +19,8 @@ import json, sys, time
 import nbformat
 from execnb.shell import CaptureShell
 from sam4d.pipeline import stage_notebook
-jobs, repeat = json.loads(sys.stdin.read()); out = {}
-for nb, params in jobs * repeat:
+jobs = json.loads(sys.stdin.read()); out = {}
+for nb, params in jobs:
     shell = CaptureShell()
     cells = stage_notebook(nb).cells
     t = time.perf_counter()
@@ -31,7 +31,7 @@ for nb, params in jobs * repeat:
         if 'parameters' in c.metadata.get('tags', []): src += '\n' + '\n'.join(f'{k} = {v!r}' for k, v in params.items())
         shell.run(src)
         if shell.exc: raise RuntimeError(f'{nb}: {shell.exc!r}')
-    out.setdefault(nb, []).append(time.perf_counter() - t)
+    out[nb] = time.perf_counter() - t
 print(json.dumps(out))
 '''
 
@@ -59,10 +59,12 @@ def main():
     for env in sorted({s.kernel() for s in stages}):
         py = ROOT/f'.venv-{env.split("-")[1]}'/'bin'/'python'
         jobs = [(str(s.notebook), s.params(cfg)) for s in stages if s.kernel() == env]
-        r = subprocess.run([str(py), '-c', INPROC], input=json.dumps([jobs, a.repeat]), capture_output=True, text=True, cwd=ROOT)
-        if r.returncode: sys.exit(r.stderr[-3000:])
-        times = json.loads(r.stdout.strip().splitlines()[-1])
-        t_in.update({s.key: statistics.median(times[str(s.notebook)]) for s in stages if str(s.notebook) in times})
+        runs = []
+        for _ in range(a.repeat):             # a fresh process each time: one pass, as one run of the chain would be
+            r = subprocess.run([str(py), '-c', INPROC], input=json.dumps(jobs), capture_output=True, text=True, cwd=ROOT)
+            if r.returncode: sys.exit(r.stderr[-3000:])
+            runs.append(json.loads(r.stdout.strip().splitlines()[-1]))
+        t_in.update({s.key: statistics.median(x[str(s.notebook)] for x in runs) for s in stages if str(s.notebook) in runs[0]})
     over = {k: t_pm[k] - t_in[k] for k in t_pm}
     metrics = dict(overhead_s_per_stage=round(sum(over.values()) / len(over), 2), overhead_s_max=round(max(over.values()), 2),
                    stages=len(over), **{f'overhead_s_{k}': round(v, 2) for k, v in over.items()},
