@@ -54,13 +54,14 @@ def executed_path(nb_path, root=None) -> Path:
 def execute_like_tests(nb_path, flags=(), timeout=1200, kernel_map=None) -> Path:
     "Execute a notebook with papermill in its kernel, skipping flagged cells; keep it in _proc/executed/. Raises on error."
     import papermill as pm
+    from sam4d.pipeline import kernel_manager_class
     nb_path = Path(nb_path).resolve()
     node = mark_skipped_cells(nbformat_read(nb_path), flags)
     out = executed_path(nb_path); out.parent.mkdir(parents=True, exist_ok=True)
     stamp = out.with_suffix('.hash'); stamp.unlink(missing_ok=True)
     k = kernel_of(nb_path)
     pm.execute_notebook(node, str(out), kernel_name=(kernel_map or {}).get(k, k), cwd=str(nb_path.parent),
-                        progress_bar=False, execution_timeout=timeout)
+                        progress_bar=False, execution_timeout=timeout, kernel_manager_class=kernel_manager_class())
     stamp.write_text(source_hash(nb_path, flags))
     return out
 

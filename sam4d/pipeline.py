@@ -14,7 +14,7 @@ from .core import DataLayout, input_error, project_root, write_json, Sam4dInputE
 
 # %% auto #0
 __all__ = ['RunConfig', 'Stage', 'notebook_code', 'stage_notebook', 'stage_hash', 'StageFailed', 'StageResult', 'is_current',
-           'stage_messages', 'kernel_manager_logging_to', 'run_stage', 'run_chain', 'sam4d_stages', 'run_cli']
+           'stage_messages', 'kernel_manager_class', 'run_stage', 'run_chain', 'sam4d_stages', 'run_cli']
 
 # %% ../notebooks/08_pipeline.ipynb #1d97d612
 @dataclass
@@ -114,14 +114,20 @@ def stage_messages(nb, limit: int = 12) -> list:
              if o.get('output_type') == 'stream' and o.get('name') == 'stdout' for l in o.get('text', '').splitlines() if l.strip()]
     return lines[-limit:]
 
-def kernel_manager_logging_to(path):
-    "A kernel manager class whose kernel process writes its own stdout/stderr (library warnings, native logs, crashes) to `path`."
+def kernel_manager_class(log_path=None):
+    "A kernel manager class: IPC sockets (no TCP ports for parallel kernels to race for); the kernel process's output to `log_path`."
+    import tempfile, uuid, traitlets
     from jupyter_client.manager import AsyncKernelManager
-    class LoggedKernelManager(AsyncKernelManager):
+    class Sam4dKernelManager(AsyncKernelManager):
+        @traitlets.default('transport')
+        def _sam4d_transport(self): return 'ipc'
+        @traitlets.default('ip')                                      # a unique socket path prefix, short (unix sockets: < 108 bytes)
+        def _sam4d_ip(self): return os.path.join(tempfile.gettempdir(), f'sam4d-{uuid.uuid4().hex[:12]}-ipc')
         async def _async_launch_kernel(self, kernel_cmd, **kw):     # jupyter_client's override point for launching
-            with open(path, 'ab') as f:
+            if log_path is None: return await super()._async_launch_kernel(kernel_cmd, **kw)
+            with open(log_path, 'ab') as f:
                 await super()._async_launch_kernel(kernel_cmd, stdout=f, stderr=subprocess.STDOUT, **kw)
-    return LoggedKernelManager
+    return Sam4dKernelManager
 
 def _tail(path: Path, n: int = 8) -> str:
     lines = path.read_text(errors='replace').splitlines() if path.exists() else []
@@ -142,7 +148,7 @@ def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=
     try:
         nb = pm.execute_notebook(stage_notebook(stage.notebook), str(out), parameters=params, kernel_name=kernel,
                                  cwd=str(Path(stage.notebook).parent), progress_bar=False,
-                                 kernel_manager_class=kernel_manager_logging_to(klog))
+                                 kernel_manager_class=kernel_manager_class(klog))
     except PapermillExecutionError as e:
         raise StageFailed(f"stage {stage.key} failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n"
                           f"  executed notebook kept at {out}; products of this stage were not written") from None
