@@ -13,8 +13,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['SAMPLE_ROOT_NAME', 'COCO_FEET_JOINTS', 'COCO_FEET_EDGES', 'COCO17_BODY', 'FILES', 'WORLD_FRAME', 'Sam4dInputError',
-           'input_error', 'staged_dir', 'staged_files', 'write_json', 'project_root', 'default_data_root', 'DataLayout',
-           'foot_joint_indices', 'Camera', 'look_at_camera', 'Sequence4D', 'load_npy']
+           'input_error', 'staged_dir', 'staged_files', 'write_json', 'records_to_columns', 'project_root',
+           'default_data_root', 'DataLayout', 'foot_joint_indices', 'Camera', 'look_at_camera', 'Sequence4D',
+           'load_npy']
 
 # %% ../notebooks/00_core.ipynb #c29ae890
 class Sam4dInputError(ValueError):
@@ -69,6 +70,13 @@ def _json_default(o):
     if isinstance(o, np.ndarray): return o.tolist()
     if isinstance(o, Path): return str(o)
     raise TypeError(f"not JSON serializable: {type(o)}")
+
+# %% ../notebooks/00_core.ipynb #2fbb1c23
+def records_to_columns(records) -> dict:
+    "Columns {name: [values]} of per-step records (dicts): keys whose values are all numbers; None where a record lacks one."
+    keys = dict.fromkeys(k for r in records for k in r)
+    return {k: [r.get(k) for r in records] for k in keys
+            if all(isinstance(r[k], (int, float, np.number)) for r in records if k in r)}
 
 # %% ../notebooks/00_core.ipynb #673bcce9
 def project_root(start=None) -> Path:

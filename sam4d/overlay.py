@@ -121,17 +121,15 @@ class FramePlayer(W.VBox):
     "Frames (T,H,W,3) as a browser-side player: a stack of JPEG images selected by a slider, with play/pause/loop."
     def __init__(self, frames, fps: float = 25.0, width: int | None = None, quality: int = 85, title: str = ''):
         frames = read_frames(frames)
-        w = f'{width}px' if width else f'{frames.shape[2]}px'
-        self.images = [W.Image(value=jpeg(f, quality), format='jpeg', layout=W.Layout(width=w)) for f in frames]
+        w = width or frames.shape[2]
+        size = W.Layout(width=f'{w}px', height=f'{round(frames.shape[1] * w / frames.shape[2])}px')   # no collapse while a frame decodes
+        self.images = [W.Image(value=jpeg(f, quality), format='jpeg', layout=size) for f in frames]
         self.stack = W.Stack(self.images, selected_index=0)
         T = len(frames)
         self.slider = W.IntSlider(value=0, min=0, max=T - 1, description='frame')
-        self.clock = FrameClock(slider=self.slider, interval_ms=1000 / fps)
-        self.links = [W.jslink((self.slider, 'value'), (self.stack, 'selected_index'))]
+        self.clock = FrameClock(slider=self.slider, stack=self.stack, interval_ms=1000 / fps)
         self.payload_bytes = sum(len(i.value) for i in self.images)
         super().__init__(([W.HTML(f'<b>{title}</b>')] if title else []) + [self.stack, W.HBox([self.clock, self.slider])])
-
-    def embed_roots(self) -> list: return [self, *self.links]
 
 # %% ../notebooks/07b_overlay.ipynb #ea968c22
 def _polyline(img, camera: Camera, P, color, width: int = 1):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
-from .core import Sequence4D, Camera, DataLayout, FILES, input_error, staged_dir, write_json, project_root
+from .core import Sequence4D, Camera, DataLayout, FILES, input_error, records_to_columns, staged_dir, write_json, project_root
 from .metrics import evaluate
 from .motion_params import MotionModel, load_skinned
 from .refine_losses import RefineConfig, RefineContext, PHYSICAL_TERMS, evaluate_terms, PriorUnavailable
@@ -200,11 +200,6 @@ def default_checkpoint_dir(output_dir) -> Path:
     out = Path(output_dir)
     return out.parent/f'.{out.name}.checkpoints'
 
-def _columns(history: list) -> dict:
-    "A list of per-step dicts as columns of scalars (entries that are not numbers are left out)."
-    keys = [k for k in dict.fromkeys(k for h in history for k in h) if all(isinstance(h.get(k, 0.0), (int, float)) for h in history)]
-    return {k: [h.get(k) for h in history] for k in keys}
-
 def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: RefineConfig, gt=None, sds_note: str = '', terms=()):
     "Write the refined sequence, histories, config, metrics and the terms' own products (`write_into`, `report`) atomically."
     contact = contact_labels(seq_in)
@@ -215,7 +210,7 @@ def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: Refine
         res.seq.write_into(tmp)
         for t in terms:
             if hasattr(t, 'write_into'): t.write_into(tmp)
-        write_json(tmp/'loss_history.json', _columns(res.history))
+        write_json(tmp/'loss_history.json', records_to_columns(res.history))
         write_json(tmp/'config.json', cfg.to_dict())
         write_json(tmp/'metrics.json', dict(before=before, after=after, change=change, history=res.metrics,
                                             contact='sequence labels' if contact is not None else 'estimated per sequence',

@@ -6,10 +6,10 @@ Docs: https://sam4d.github.io/sam4d/sds_viewer.html.md"""
 
 # %% ../notebooks/07c_sds_viewer.ipynb #19e51220
 from __future__ import annotations
-import json, math, os, re, tempfile
+import json, os, re, tempfile
 from pathlib import Path
 import numpy as np
-from .core import input_error
+from .core import input_error, records_to_columns
 
 # %% auto #0
 __all__ = ['SNAPSHOT_DIR', 'SNAPSHOT_FORMAT', 'write_sds_snapshot', 'list_snapshots', 'load_snapshot', 'load_curves',
@@ -76,11 +76,9 @@ def load_snapshot(path) -> dict:
     return s
 
 # %% ../notebooks/07c_sds_viewer.ipynb #589df5dd
-def _columns(obj, key: str = 'step') -> dict:
-    "Columns {name: [values]} from columns or from a list of records (missing entries become NaN)."
-    if isinstance(obj, dict): return {k: list(v) for k, v in obj.items() if isinstance(v, list)}
-    keys = list(dict.fromkeys(k for r in obj for k in r))
-    return {k: [r.get(k, math.nan) if isinstance(r.get(k, math.nan), (int, float)) else math.nan for r in obj] for k in keys}
+def _columns(obj) -> dict:
+    "Columns {name: [values]} from columns or from a list of records (`sam4d.core.records_to_columns`; plots read None as NaN)."
+    return {k: list(v) for k, v in obj.items() if isinstance(v, list)} if isinstance(obj, dict) else records_to_columns(obj)
 
 def load_curves(folder) -> dict:
     "{'losses': columns with 'step', 'metrics': columns with 'step'} from a refinement folder (empty when absent)."

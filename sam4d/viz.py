@@ -209,15 +209,17 @@ const modelOf = (model, key) => {
 };
 
 async function setup(model) {
-  const [slider, action, scene] = await Promise.all(['slider', 'action', 'scene'].map(k => modelOf(model, k)));
+  const [slider, action, scene, stack] = await Promise.all(['slider', 'action', 'scene', 'stack'].map(k => modelOf(model, k)));
   const mixer = action && action.get('mixer');
   await Promise.all([action, mixer, scene].filter(Boolean).map(m => m.initPromise));
   if (action) action.obj.play();                   // active in its mixer; timeScale 0: only `time` moves it
   let shown = null, raf = 0, due = 0;
   const draw = () => {                             // the slider's frame, drawn once
     const f = slider.get('value');
-    if (!action || f === shown) return;
+    if (f === shown) return;
     shown = f;
+    if (stack) stack.set('selected_index', f);     // a stack of frame images: in the browser only, like the slider
+    if (!action) return;
     action.obj.time = f;
     mixer.obj.update(0);
     if (scene) scene.trigger('rerender', scene, {});
@@ -279,7 +281,7 @@ export default { initialize, render };
 """
 
 class FrameClock(anywidget.AnyWidget):
-    "Browser-side playback of a frame slider: play/pause and loop buttons; each new frame drawn once (see above)."
+    "Browser-side playback of a frame slider: play/pause and loop buttons; each new frame drawn once in a scene or a stack (see above)."
     _esm = CLOCK_ESM
     playing = traitlets.Bool(False).tag(sync=True)
     loop = traitlets.Bool(True).tag(sync=True)
@@ -287,6 +289,7 @@ class FrameClock(anywidget.AnyWidget):
     slider = traitlets.Instance(W.IntSlider).tag(sync=True, **W.widget_serialization)
     action = traitlets.Instance(p3.AnimationAction, allow_none=True).tag(sync=True, **W.widget_serialization)
     scene = traitlets.Instance(p3.Scene, allow_none=True).tag(sync=True, **W.widget_serialization)
+    stack = traitlets.Instance(W.Stack, allow_none=True).tag(sync=True, **W.widget_serialization)
 
 # %% ../notebooks/07_viz.ipynb #1e5766db
 def _shade(hex_color: str, k: float) -> str:
