@@ -76,11 +76,12 @@ def fetch_widget_assets(dest=None, npm: str = 'npm', force: bool = False, prefix
     if force or not man_path.exists() or json.loads(man_path.read_text()).get('format') != ASSETS_FORMAT:
         _fetch_npm_assets(dest, npm)
     man = json.loads(man_path.read_text())
-    stale = {n: d for n, d in installed_widget_bundles(prefix).items() if man['bundles'].get(n) != _digest(d/'index.js')}
-    for name, src in stale.items():
+    installed = {n: (d, _digest(d/'index.js')) for n, d in installed_widget_bundles(prefix).items()}
+    stale = {n: (d, h) for n, (d, h) in installed.items() if man['bundles'].get(n) != h}
+    for name, (src, digest) in stale.items():
         with staged_dir(dest/name) as tmp:
             shutil.copytree(src, tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns('*.map', 'extension.js', '*.LICENSE.txt'))
-        man['bundles'][name] = _digest(src/'index.js')
+        man['bundles'][name] = digest
     if stale: write_json(man_path, man)
     return dest
 
