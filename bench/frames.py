@@ -6,7 +6,8 @@ import argparse, datetime, json, platform, shutil, subprocess, sys, tempfile, ti
 from pathlib import Path
 import numpy as np
 import imageio_ffmpeg
-from sam4d.frames import write_mp4, extract_frames
+from sam4d.media import write_mp4
+from sam4d.frames import extract_frames
 
 def make_video(path, T, H, W, fps=25):
     "A textured moving scene (noise + gradients) so decoding and JPEG encoding do realistic work."

@@ -1,4 +1,4 @@
-"""Benchmark of sam4d.metrics at SAM 3D Body size: T=1000 frames, J=70 keypoints, V=18,439 vertices.
+"""Benchmark of sam4d.metrics.measures at SAM 3D Body size: T=1000 frames, J=70 keypoints, V=18,439 vertices.
 
 Writes bench/results/metrics.json with `seconds_all_but_selfpen` (every metric of `evaluate` except mesh
 self-penetration, with a ground truth so MPJPE/PA-MPJPE/acceleration error are included; goal <= 1 s on 2 cores)
@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sam4d.core import Sequence4D
-from sam4d.metrics import evaluate, self_penetration, uv_sphere, dented_sphere
-from sam4d.sam3d_body import MHR70_JOINTS, MHR70_EDGES
+from sam4d.metrics.evaluate import evaluate
+from sam4d.metrics.measures import self_penetration
+from sam4d.testing.toys import uv_sphere, dented_sphere
+from sam4d.core import MHR70_JOINTS, MHR70_EDGES
 
 
 def make_sequence(T, fps=30.0, seed=0):

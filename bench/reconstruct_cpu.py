@@ -6,7 +6,7 @@ Accuracy, on the 17 COCO body joints, in the camera frame (each sequence seen by
   pa_mpjpe_mm   mean joint error after a per-frame similarity (Procrustes) alignment
   root_err_mm   pelvis trajectory in the world frame (gravity-aligned, ground y=0 in both) after the best rotation
                 about the vertical and horizontal shift of the whole trajectory: depth, height and path shape errors
-Plausibility of the built sequence (sam4d.metrics, world frame): jitter (10 m/s^3, WHAM/GVHMR definition) and foot
+Plausibility of the built sequence (sam4d.metrics.measures, world frame): jitter (10 m/s^3, WHAM/GVHMR definition) and foot
 sliding (mm/frame, on the ground truth's contact frames), with the ground truth's own values for reference.
 Speed on this machine: fps_detect (MediaPipe, per frame) and fps_fit (the sequence fit, mesh included), measured
 separately; fps_overall = frames / (detect + fit). The machine's load average is recorded: on a shared machine
@@ -23,10 +23,11 @@ from pathlib import Path
 import numpy as np
 from sam4d.core import DataLayout, Sequence4D, write_json
 from sam4d.frames import extract_frames
-from sam4d.reconstruct import reconstruct
+from sam4d.reconstruct.run import reconstruct
 from sam4d.build4d import build4d
-from sam4d.cpu_backend import CPUBackend
-from sam4d.metrics import mpjpe, pa_mpjpe, evaluate
+from sam4d.reconstruct.cpu import CPUBackend
+from sam4d.metrics.measures import mpjpe, pa_mpjpe
+from sam4d.metrics.evaluate import evaluate
 
 BODY = list(range(17))
 HIPS = [11, 12]

@@ -12,7 +12,7 @@ once with `--make-data` in the sam4d-sam3d environment (needs anny); everything 
     .venv-sam3d/bin/python bench/refine_gt.py                      # CPU: quality + s_per_iter_cpu
     PYTHONPATH=. python3 bench/refine_gt.py --device cuda          # GPU: quality + s_per_iter_gpu (merged into the json)
 
-Metrics are `sam4d.metrics` (the evaluation's definitions; foot contact from the truth's labels; penetration of the
+Metrics are `sam4d.metrics.measures` (the evaluation's definitions; foot contact from the truth's labels; penetration of the
 lowest mesh vertex). Results: bench/results/refine_gt.json with `jitter_reduction`, `foot_sliding_reduction`
 (fractions, worst motion), `penetration_mm_after` (worst), `mpjpe_change` (fraction, worst), `s_per_iter_<device>`
 (T=100 frames, 13,718 vertices), and per-motion keys."""
@@ -22,9 +22,9 @@ import numpy as np
 import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sam4d.core import Sequence4D, DataLayout
-from sam4d.motion_params import save_skinned, load_skinned
-from sam4d.refine import refine, summary_metrics
-from sam4d.refine_losses import RefineConfig
+from sam4d.refine.motion import save_skinned, load_skinned
+from sam4d.refine.loop import refine, summary_metrics
+from sam4d.refine.losses import RefineConfig
 
 DATA = Path(__file__).parent/'data'
 MOTIONS = ('walk', 'jog', 'turn')
@@ -160,7 +160,7 @@ def main():
                metrics={**keep, **metrics},
                notes=(f"motions {motions}, T={rows[motions[0]]['T']} frames at 25 fps, V={rows[motions[0]]['V']}; degradation {NOISE} "
                       f"(per-frame Gaussian on every Anny bone rotation, root orientation and translation); config: RefineConfig defaults "
-                      f"(iters={cfg.iters}); headline keys are the worst motion; metrics by sam4d.metrics (contact from the truth's labels, "
+                      f"(iters={cfg.iters}); headline keys are the worst motion; metrics by sam4d.metrics.measures (contact from the truth's labels, "
                       "penetration of the lowest vertex, MPJPE pelvis-aligned); s_per_iter = wall time of one step (forward, all terms, "
                       "backward, Adam): the median step of each run, median over motions; _full_run: the runs' mean step. "
                       + ("sample_cpu_backend_*: the pipeline's CPU-backend 4D output of the committed sample (data/sam4d/walk, "

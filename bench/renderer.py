@@ -14,7 +14,8 @@ Writes its keys (`cpu_fps_fwd`, `cpu_fps_fwd_bwd` or `gpu_fps_fwd`, `gpu_fps_fwd
 import argparse, datetime, json, os, platform, statistics, sys, time
 from pathlib import Path
 import torch
-from sam4d.render import MeshRenderer, blob_mesh
+from sam4d.render import MeshRenderer
+from sam4d.testing.toys import blob_mesh
 from sam4d.core import look_at_camera
 
 def timed(fn, iters, device):

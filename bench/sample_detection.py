@@ -12,7 +12,7 @@ import argparse, datetime, json, platform, sys, time
 from pathlib import Path
 import numpy as np
 from sam4d.core import DataLayout, Sequence4D, write_json
-from sam4d.frames import iter_video
+from sam4d.media import iter_video
 from sam4d.sample import SAMPLE, detection_report, mediapipe_landmarks
 
 def main():

@@ -9,10 +9,10 @@ Measures, side by side in one run:
 - the transformer's FLOPs (torch's FlopCounterMode) over its forward time, against a 800 TFLOP/s bf16 ceiling;
 - whether torch.compile helps (regional: each transformer block compiled; diffusers' `compile_repeated_blocks` lists
   HunyuanVideo's plain blocks but not the token_replace ones that HunyuanVideo-I2V uses);
-- Wan 2.1 T2V 1.3B with CFG (two transformer forwards) and its chunk-checkpointed VAE (sam4d.priors.wan_encode).
+- Wan 2.1 T2V 1.3B with CFG (two transformer forwards) and its chunk-checkpointed VAE (sam4d.refine.priors.wan_encode).
 
 Text encoders are skipped: prompt embeddings are random tensors of the real shapes. The body is a dense tube body
-(sam4d.sds_motion.tube_body, about 13.7k vertices) around the committed sample walk's skeleton (data/sample).
+(sam4d.refine.sds_term.tube_body, about 13.7k vertices) around the committed sample walk's skeleton (data/sample).
 
     pip install .whl/diffusers-0.42.1-py3-none-any.whl    # on the GPU machine (no internet)
     PYTHONPATH=. python3 bench/sds_h100.py --device cuda --out bench/results/sds_h100.json
@@ -27,11 +27,11 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from sam4d.core import Camera, DataLayout, Sequence4D
-from sam4d.motion_params import MotionModel
-from sam4d.priors import HunyuanI2VPrior, WanT2VPrior
-from sam4d.sds import SDSConfig, SDSTerm
-from sam4d.sds_motion import MotionSDS, tube_body
-from sam4d.video_models import MODELS, random_model
+from sam4d.refine.motion import MotionModel
+from sam4d.refine.priors import HunyuanI2VPrior, WanT2VPrior
+from sam4d.refine.sds import SDSConfig, SDSTerm
+from sam4d.refine.sds_term import MotionSDS, tube_body
+from sam4d.video.models import MODELS, random_model
 
 CEILING_TFLOPS = 800.0
 WAN_1_3B = dict(patch_size=(1, 2, 2), num_attention_heads=12, attention_head_dim=128, in_channels=16, out_channels=16,
@@ -139,6 +139,7 @@ def measure(setup, dev, reps, warmup, prefix, m, notes):
 
 def hunyuan(args, dev, dt, seq, m, notes):
     from diffusers import HunyuanVideoTransformer3DModel, AutoencoderKLHunyuanVideo
+    if args.tiny: from sam4d.testing.video import register_tiny_models; register_tiny_models()
     spec = MODELS['tiny-random-hunyuan-i2v' if args.tiny else 'hunyuan-i2v']
     t0 = time.perf_counter()
     tr = random_model(HunyuanVideoTransformer3DModel, spec.arch['transformer'], dev, dt)

@@ -9,14 +9,14 @@ in CPU memory. Each setting runs 1 warm-up step + 3 timed steps (GPU-synchronise
 
   python3 bench/video_gen_h100.py --device cuda --out bench/results/video_gen_h100.json
   python3 bench/video_gen_h100.py --tiny            # the same code on CPU with the tiny stand-in's config
-Needs torch, diffusers (0.42), accelerate (offload), numpy; imports sam4d.video_models from the checkout (PYTHONPATH=.).
+Needs torch, diffusers (0.42), accelerate (offload), numpy; imports sam4d.video.models from the checkout (PYTHONPATH=.).
 """
 import argparse, datetime, gc, json, os, platform, sys, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 import torch
-from sam4d.video_models import MODELS, n_params, random_model, place_pipeline
+from sam4d.video.models import MODELS, n_params, random_model, place_pipeline
 
 GiB = 2 ** 30
 # (frames, height, width, offload, vae tiling); the 33f 320x512 pair first, 129f 720p without offload last (if time allows)
@@ -45,6 +45,7 @@ def text_encoder_params(tiny: bool) -> int:
 def build(tiny: bool, device):
     "The pipeline with random full-size (or tiny) transformer and VAE; init seconds and parameter counts."
     from diffusers import HunyuanVideoImageToVideoPipeline, HunyuanVideoTransformer3DModel, AutoencoderKLHunyuanVideo, FlowMatchEulerDiscreteScheduler
+    if tiny: from sam4d.testing.video import register_tiny_models; register_tiny_models()
     spec = MODELS['tiny-random-hunyuan-i2v' if tiny else 'hunyuan-i2v']
     tdt, vdt = (torch.float32, torch.float32) if tiny else (torch.bfloat16, torch.float16)
     sync = lambda: torch.cuda.synchronize() if device.type == 'cuda' else None

@@ -1,8 +1,8 @@
 """Mesh player in a real browser: frames drawn per second while playing, slider-to-frame latency, bytes per frame.
 
-Plays a 300-frame sequence of an 18,439-vertex mesh (`sam4d.viz.capsule_walker`, the size of SAM 3D Body's mesh)
-in `sam4d.viz.MeshPlayer`, in JupyterLab started here, seen by headless Debian chromium (software WebGL), and the
-same player exported as an offline page. An init script (`sam4d.browser.FRAME_PROBE_JS`) timestamps every drawn
+Plays a 300-frame sequence of an 18,439-vertex mesh (`sam4d.viz.player.capsule_walker`, the size of SAM 3D Body's mesh)
+in `sam4d.viz.player.MeshPlayer`, in JupyterLab started here, seen by headless Debian chromium (software WebGL), and the
+same player exported as an offline page. An init script (`sam4d.testing.browser.FRAME_PROBE_JS`) timestamps every drawn
 image that differs from the previous one, without stalling the page.
 
   fps_playing            distinct images per second while Play runs all frames at the sequence's rate (30 fps)
@@ -21,9 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from sam4d.browser import FRAME_PROBE_JS, in_browser, jupyterlab, open_notebook, set_slider, slider_value, wait_js, widget_problems
+from sam4d.testing.browser import FRAME_PROBE_JS, in_browser, jupyterlab, open_notebook, set_slider, slider_value, wait_js, widget_problems
 
-CELL = """from sam4d.viz import MeshPlayer, capsule_walker
+CELL = """from sam4d.viz.player import MeshPlayer, capsule_walker
 seq = capsule_walker(T={T}, V={V}, fps={fps})
 player = MeshPlayer(seq, labels=['capsule walker'], width={W}, height={H}, loop=False, **{KW})
 print('payload_bytes', player.payload_bytes)
@@ -121,8 +121,9 @@ def main():
         print(f"no probe: {T} steps in {res['play_seconds']:.2f} s = {T / res['play_seconds']:.1f} steps/s at {round(1000 / a.fps)} ms; "
               f"{T / res['play_seconds_max']:.1f} steps/s at 5 ms"); return
     # the same player as an offline page
-    from sam4d.viz import MeshPlayer, capsule_walker
-    from sam4d.export import export_html
+    from sam4d.viz.player import MeshPlayer
+    from sam4d.testing.figure import capsule_walker
+    from sam4d.viz.html import export_html
     seq = capsule_walker(T=T, V=V, fps=a.fps)
     page_path = export_html(work/'offline'/'player.html', [MeshPlayer(seq, labels=['capsule walker'], loop=False)], title='player')
     res['offline_page_mb'] = page_path.stat().st_size / 2**20
@@ -151,7 +152,7 @@ def main():
                command=' '.join([Path(sys.executable).name, *sys.argv]),
                metrics={k: round(v, 3) if isinstance(v, float) else v for k, v in metrics.items()},
                notes=(f'{T} frames x {V} vertices, sequence at {a.fps:g} fps (clock interval {round(1000 / a.fps)} ms), canvas '
-                      f'{a.width}x{a.height}. Frames are morph targets sent once (binary float32). sam4d.viz.FrameClock steps the '
+                      f'{a.width}x{a.height}. Frames are morph targets sent once (binary float32). sam4d.viz.player.FrameClock steps the '
                       f'frame slider in the browser (requestAnimationFrame) and draws each new frame once (clip time + mixer.update(0) + '
                       f'the scene\'s rerender); nothing is drawn while the frame stands still and playing sends no message to the '
                       f'kernel (bytes_per_frame: what reaches the page per frame while playing, the pause sync included). WebGL is '

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 import numpy as np
 from .core import Camera, Sequence4D, foot_joint_indices, input_error
-from .reconstruct import load_records, n_people
+from .reconstruct.run import load_records
 
 # %% auto #0
 __all__ = ['box_iou', 'track_boxes', 'pick_main_person', 'interpolate_missing', 'size_factors', 'fit_plane', 'estimate_ground',

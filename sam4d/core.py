@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['SAMPLE_ROOT_NAME', 'COCO_FEET_JOINTS', 'COCO_FEET_EDGES', 'COCO17_BODY', 'FILES', 'WORLD_FRAME', 'Sam4dInputError',
-           'input_error', 'staged_dir', 'staged_files', 'write_json', 'records_to_columns', 'project_root',
-           'default_data_root', 'DataLayout', 'foot_joint_indices', 'Camera', 'look_at_camera', 'Sequence4D',
-           'load_npy']
+__all__ = ['SAMPLE_ROOT_NAME', 'COCO_FEET_JOINTS', 'COCO_FEET_EDGES', 'COCO17_BODY', 'MP_TO_COCO', 'MHR70_JOINTS', 'MHR70_EDGES',
+           'MHR70_COCO_FEET', 'FILES', 'WORLD_FRAME', 'Sam4dInputError', 'input_error', 'input_error_of', 'staged_dir',
+           'staged_files', 'write_json', 'records_to_columns', 'project_root', 'default_data_root', 'DataLayout',
+           'foot_joint_indices', 'Camera', 'look_at_camera', 'Sequence4D', 'load_npy']
 
 # %% ../notebooks/00_core.ipynb #c29ae890
 class Sam4dInputError(ValueError):
@@ -25,6 +25,13 @@ def input_error(path, problem: str, fix: str = '') -> Sam4dInputError:
     "Build a `Sam4dInputError` that names `path`, what is wrong and how to fix it."
     msg = f"{path}: {problem}"
     return Sam4dInputError(msg + (f" -- {fix}" if fix else ''))
+
+# %% ../notebooks/00_core.ipynb #e62080de
+def input_error_of(fn, *args, **kw) -> str:
+    "The message of the `Sam4dInputError` that `fn(*args, **kw)` raises; an AssertionError when it raises none."
+    try: fn(*args, **kw)
+    except Sam4dInputError as e: return str(e)
+    raise AssertionError(f'{getattr(fn, "__name__", fn)} raised no input error')
 
 # %% ../notebooks/00_core.ipynb #f044ccd2
 @contextlib.contextmanager
@@ -125,6 +132,36 @@ def foot_joint_indices(joint_names) -> dict:
         out[side] = [i for i, n in enumerate(joint_names)
                      if n.lower().startswith((side, side[0] + '_')) and any(k in n.lower() for k in keys)]
     return out
+
+# %% ../notebooks/00_core.ipynb #8cfb22e2
+# MediaPipe Pose's 33 landmarks that have a COCO-with-feet keypoint (landmark index by name)
+MP_TO_COCO = dict(nose=0, left_eye=2, right_eye=5, left_ear=7, right_ear=8, left_shoulder=11, right_shoulder=12,
+                  left_elbow=13, right_elbow=14, left_wrist=15, right_wrist=16, left_hip=23, right_hip=24, left_knee=25,
+                  right_knee=26, left_ankle=27, right_ankle=28, left_heel=29, right_heel=30, left_big_toe=31, right_big_toe=32)
+
+# %% ../notebooks/00_core.ipynb #61ca5ea8
+_FINGERS = ('thumb', 'index', 'middle', 'ring', 'pinky')
+_HAND = lambda s: [f'{s}_{f}_{j}' for f in _FINGERS for j in ('tip', 'first_joint', 'second_joint', 'third_joint')]
+MHR70_JOINTS = (['nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder',
+    'left_elbow', 'right_elbow', 'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle',
+    'left_big_toe_tip', 'left_small_toe_tip', 'left_heel', 'right_big_toe_tip', 'right_small_toe_tip', 'right_heel']
+    + _HAND('right') + ['right_wrist'] + _HAND('left') + ['left_wrist', 'left_olecranon', 'right_olecranon',
+    'left_cubital_fossa', 'right_cubital_fossa', 'left_acromion', 'right_acromion', 'neck'])
+
+def _edges(names, pairs): return [(names.index(a), names.index(b)) for a, b in pairs]
+
+MHR70_EDGES = _edges(MHR70_JOINTS, [('left_ankle', 'left_knee'), ('left_knee', 'left_hip'), ('right_ankle', 'right_knee'),
+    ('right_knee', 'right_hip'), ('left_hip', 'right_hip'), ('left_shoulder', 'left_hip'), ('right_shoulder', 'right_hip'),
+    ('left_shoulder', 'right_shoulder'), ('left_shoulder', 'left_elbow'), ('right_shoulder', 'right_elbow'),
+    ('left_elbow', 'left_wrist'), ('right_elbow', 'right_wrist'), ('left_eye', 'right_eye'), ('nose', 'left_eye'),
+    ('nose', 'right_eye'), ('left_eye', 'left_ear'), ('right_eye', 'right_ear'), ('left_ear', 'left_shoulder'),
+    ('right_ear', 'right_shoulder')]
+    + [(f'{s}_ankle', f'{s}_{p}') for s in ('left', 'right') for p in ('big_toe_tip', 'small_toe_tip', 'heel')]
+    + [(a, b) for s in ('left', 'right') for f in _FINGERS for a, b in zip(
+        [f'{s}_wrist'] + [f'{s}_{f}_{j}' for j in ('third_joint', 'second_joint', 'first_joint')],
+        [f'{s}_{f}_{j}' for j in ('third_joint', 'second_joint', 'first_joint', 'tip')])])
+
+MHR70_COCO_FEET = [MHR70_JOINTS.index(n if n in MHR70_JOINTS else n + '_tip') for n in COCO_FEET_JOINTS]
 
 # %% ../notebooks/00_core.ipynb #e0987bfa
 @dataclass

@@ -159,7 +159,7 @@ MATHJAX = ('mathjax', '3.2.2')
 def mathjax_assets(dest=None, npm: str = 'npm', force: bool = False) -> Path:
     "MathJax 3's tex-chtml.js and its woff-v2 fonts in a cached folder (fetched with `npm pack` once)."
     import tarfile, tempfile
-    from sam4d.export import npm_pack
+    from sam4d.viz.html import npm_pack
     from sam4d.core import write_json
     dest = Path(dest or Path.home()/'.cache'/'sam4d'/'mathjax')
     if (dest/'tex-chtml.js').exists() and not force: return dest
@@ -183,7 +183,7 @@ def site_notebooks(root=None) -> list:
 def build_site(out=None, notebooks=None, flags=(), execute=True, kernel_map=None, progress=True) -> Path:
     "Build the documentation site (one page per notebook, with outputs) into `out`, usable offline."
     from tqdm.auto import tqdm
-    from sam4d.export import copy_widget_assets, localize_html_text
+    from sam4d.viz.html import copy_widget_assets, localize_html_text
     import tempfile
     out = Path(out or project_root()/'_site')
     nbs = [Path(p) for p in (notebooks or site_notebooks())]

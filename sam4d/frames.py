@@ -8,115 +8,15 @@ Docs: https://sam4d.github.io/sam4d/frames.html.md"""
 from __future__ import annotations
 import argparse, json, os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 import numpy as np
 from PIL import Image
 from tqdm.auto import tqdm
 from .core import input_error, staged_dir, write_json
+from .media import iter_video, probe_video
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'write_mp4', 'test_pattern', 'pattern_index', 'VideoInfo', 'probe_video', 'iter_video', 'extract_frames',
-           'load_frames', 'extract_frames_cli']
-
-# %% ../notebooks/02_frames.ipynb #39ef6ee7
-def write_mp4(path, frames, fps: float, crf: int = 18, faststart: bool = True):
-    "Write uint8 frames (T,H,W,3) to an H.264 mp4 (yuv420p, even sizes) atomically."
-    frames = np.asarray(frames)
-    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
-        raise ValueError(f"frames must be uint8 (T,H,W,3), got {frames.dtype} {frames.shape}")
-    import av
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.stem}.tmp{path.suffix}')
-    T, H, W, _ = frames.shape
-    opts = {'movflags': '+faststart'} if faststart else {}
-    with av.open(str(tmp), 'w', format='mp4', options=opts) as c:
-        s = c.add_stream('libx264', rate=Fraction(fps).limit_denominator(1001))
-        s.width, s.height, s.pix_fmt = W - W % 2, H - H % 2, 'yuv420p'
-        s.options = {'crf': str(crf), 'preset': 'medium'}
-        for f in frames:
-            for p in s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(f[:s.height, :s.width]), format='rgb24')): c.mux(p)
-        for p in s.encode(): c.mux(p)
-    os.replace(tmp, path)
-    return path
-
-# %% ../notebooks/02_frames.ipynb #c0288e8c
-def test_pattern(T=30, H=64, W=96, seed=0):
-    "Frames (T,H,W,3) uint8: a fixed colour gradient plus a white 8x8 square at x = 2*t (mod W-8)."
-    rng = np.random.default_rng(seed)
-    base = (np.linspace(0, 1, W)[None, :, None] * rng.uniform(60, 200, 3)).astype(np.uint8)
-    out = np.repeat(np.repeat(base[None], H, 1), T, 0)
-    for t in range(T):
-        x = (2 * t) % (W - 8)
-        out[t, H // 2 - 4:H // 2 + 4, x:x + 8] = 255
-    return out
-
-def pattern_index(frame) -> int:
-    "Recover t from a `test_pattern` frame (the square's left edge / 2), robust to compression."
-    H = frame.shape[0]
-    row = frame[H // 2, :, :].astype(int).sum(-1)
-    return int(np.argmax(row > 600)) // 2
-
-# %% ../notebooks/02_frames.ipynb #4d7bbaad
-@dataclass
-class VideoInfo:
-    "What the container says about a video stream."
-    path: Path
-    fps: float
-    n_frames: int          # as declared by the container (0 if unknown)
-    width: int
-    height: int
-    duration: float        # seconds
-
-def probe_video(path) -> VideoInfo:
-    "Open `path` and read its video stream's properties, or raise a clear error."
-    import av
-    path = Path(path)
-    if not path.exists(): raise input_error(path, 'does not exist', 'check the path (videos live in data/videos/)')
-    if path.stat().st_size == 0: raise input_error(path, 'is empty (0 bytes)', 're-create or re-download the video')
-    try:
-        with av.open(str(path)) as c:
-            if not c.streams.video: raise input_error(path, 'has no video stream', 'pass a video file (mp4, mov, mkv, webm)')
-            s = c.streams.video[0]
-            fps = float(s.average_rate or s.guessed_rate or 0)
-            dur = float(s.duration * s.time_base) if s.duration else (c.duration or 0) / 1e6
-            return VideoInfo(path, fps, int(s.frames or 0), s.codec_context.width, s.codec_context.height, dur)
-    except av.error.FFmpegError as e:
-        raise input_error(path, f'is not a readable video ({e.__class__.__name__}: {e.strerror or e})',
-                          'the file is corrupt, truncated or not a video; re-encode it, e.g. ffmpeg -i IN -c:v libx264 OUT.mp4') from None
-
-# %% ../notebooks/02_frames.ipynb #0cbbe812
-def iter_video(path, fps: float | None = None, start: float = 0.0, end: float | None = None, max_frames: int | None = None):
-    "Yield (source_index, time_s, RGB uint8 frame) resampled to `fps` (None = every frame) within [start, end)."
-    import av
-    info = probe_video(path)
-    step = None if not fps else 1.0 / fps
-    next_t, n_out, n_dec = start, 0, 0
-    try:
-        with av.open(str(path)) as c:
-            s = c.streams.video[0]; s.thread_type = 'AUTO'
-            if start > 0: c.seek(int(start / s.time_base), stream=s, backward=True)
-            for i, fr in enumerate(c.decode(s)):
-                n_dec += 1
-                t = float(fr.pts * s.time_base) if fr.pts is not None else i / (info.fps or 1)
-                if t + 1e-6 < start: continue
-                if end is not None and t >= end - 1e-6: break
-                if step is not None:
-                    if t + 0.5 / (info.fps or fps) < next_t: continue   # nearest source frame to each target time
-                    next_t += step * max(1, round((t - next_t) / step) + 1)
-                idx = int(round(t * info.fps)) if info.fps else i
-                yield idx, t, fr.to_ndarray(format='rgb24')
-                n_out += 1
-                if max_frames and n_out >= max_frames: return
-    except av.error.FFmpegError as e:
-        raise input_error(path, f'could not be decoded after {n_dec} frames ({e})', 'the video is corrupt or truncated; re-encode or re-download it') from None
-    if n_out == 0:
-        raise input_error(path, f'gave no frames in [{start}, {end}) s', 'check --start/--end against the video length'
-                          if n_dec else 'the video holds no decodable frames')
-    if end is None and start == 0 and info.n_frames and n_dec < info.n_frames * 0.98 and not max_frames:
-        raise input_error(path, f'is truncated: the container declares {info.n_frames} frames but only {n_dec} decode',
-                          're-create or re-download the video')
+__all__ = ['IMAGE_EXTS', 'extract_frames', 'load_frames', 'extract_frames_cli']
 
 # %% ../notebooks/02_frames.ipynb #21ac8eb5
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')

@@ -7,10 +7,10 @@ Docs: https://sam4d.github.io/sam4d/pipeline.html.md"""
 # %% ../notebooks/08_pipeline.ipynb #5c33ef68
 from __future__ import annotations
 import argparse, ast, hashlib, json, os, re, subprocess, sys, time
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from .core import DataLayout, input_error, project_root, write_json, Sam4dInputError
+from .core import DataLayout, input_error, project_root, write_json
 
 # %% auto #0
 __all__ = ['RunConfig', 'Stage', 'notebook_code', 'stage_notebook', 'stage_hash', 'StageFailed', 'StageResult', 'is_current',
@@ -197,20 +197,20 @@ def sam4d_stages() -> list:
     video_of = lambda c: Path(c.video) if c.video else L(c).video(c.name)
     seq_files = lambda c: [L(c).sam4d(c.name)/f for f in ('meta.json', 'sam4d_keypoints3d.npy', 'sam4d_vertices.npy')]
     return [
-        Stage('01_video', _nb('01_video.ipynb'),
+        Stage('01_video', _nb('01c_video.ipynb'),
               lambda c: {**base(c), 'image': str(c.image), 'prompt': c.prompt, **c.stage_params.get('01_video', {})},
               lambda c: [c.image], lambda c: [L(c).video(c.name), L(c).video_meta(c.name)], when=lambda c: c.video is None),
         Stage('02_frames', _nb('02_frames.ipynb'), lambda c: {**base(c), 'video': str(video_of(c)), **c.stage_params.get('02_frames', {})},
               lambda c: [video_of(c)], lambda c: [L(c).frames(c.name)/'frames.json']),
-        Stage('03_reconstruct', _nb('03_reconstruct.ipynb'), lambda c: {**base(c), **c.stage_params.get('03_reconstruct', {})},
+        Stage('03_reconstruct', _nb('03e_reconstruct.ipynb'), lambda c: {**base(c), **c.stage_params.get('03_reconstruct', {})},
               lambda c: [L(c).frames(c.name)], lambda c: [L(c).sam3d_seq(c.name)/'meta.json']),
         Stage('04_build4d', _nb('04_build4d.ipynb'), lambda c: {**base(c), **c.stage_params.get('04_build4d', {})},
               lambda c: [L(c).sam3d_seq(c.name)], lambda c: [L(c).sam4d(c.name)/'meta.json']),
-        Stage('05_metrics', _nb('05_metrics.ipynb'), lambda c: {**base(c), **c.stage_params.get('05_metrics', {})},
+        Stage('05_metrics', _nb('05c_evaluate.ipynb'), lambda c: {**base(c), **c.stage_params.get('05_metrics', {})},
               seq_files, lambda c: [L(c).sam4d(c.name)/'sam4d_keypoints3d_eval.json']),
-        Stage('06_refine', _nb('06_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, 'video': str(video_of(c)), **c.stage_params.get('06_refine', {})},
+        Stage('06_refine', _nb('06f_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, 'video': str(video_of(c)), **c.stage_params.get('06_refine', {})},
               lambda c: seq_files(c) + [video_of(c), video_of(c).with_suffix('.json')], lambda c: [L(c).sam4d_sds(c.name)/'meta.json']),
-        Stage('07_report', _nb('07_report.ipynb'), lambda c: {**base(c), **c.stage_params.get('07_report', {})},
+        Stage('07_report', _nb('07g_report.ipynb'), lambda c: {**base(c), **c.stage_params.get('07_report', {})},
               lambda c: [L(c).sam4d(c.name), L(c).sam4d_sds(c.name)], lambda c: [L(c).runs(c.name)/'report.html']),
     ]
 
