@@ -45,6 +45,7 @@ def _import_anny():
     anny.paths.set_anny_cache_path(anny_cache_dir())
     return anny
 
+# %% ../notebooks/00c_body.ipynb #27d74bef
 @functools.lru_cache(maxsize=None)
 def _load_body(device: str, dtype: torch.dtype) -> 'AnnyBody':
     anny = _import_anny()
@@ -131,6 +132,7 @@ class AnnyBody(torch.nn.Module):
                     bone_transforms=Mw[:, None] @ W @ Pinv @ Nr[:, None],
                     rest_vertices=rest(out['rest_vertices']), rest_joints=rest(out['rest_bone_heads']))
 
+# %% ../notebooks/00c_body.ipynb #ec53e6b4
 def _homogeneous(R, t):
     "Stack rotations (B,3,3) and translations (B,3) into (B,4,4) rigid transforms."
     H = torch.zeros(R.shape[:-2] + (4, 4), dtype=R.dtype, device=R.device)

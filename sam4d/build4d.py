@@ -25,6 +25,7 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     area = lambda x: (x[:, 2:] - x[:, :2]).clip(0).prod(-1)
     return inter / np.maximum(area(a)[:, None] + area(b)[None] - inter, 1e-9)
 
+# %% ../notebooks/04_build4d.ipynb #aa486267
 def track_boxes(boxes: list, iou_thr: float = 0.3, max_gap: int = 15) -> list:
     "Track ids for each frame's boxes (list of (P_t,4)): greedy IoU matching to tracks seen within `max_gap` frames."
     last, out = {}, []              # track id -> (frame, box)
@@ -43,6 +44,7 @@ def track_boxes(boxes: list, iou_thr: float = 0.3, max_gap: int = 15) -> list:
         out.append(ids)
     return out
 
+# %% ../notebooks/04_build4d.ipynb #bb56d9da
 def pick_main_person(boxes: list, scores: list, image_size, iou_thr=0.3, max_gap=15) -> np.ndarray:
     "Per frame, the index of the main person among that frame's people, or -1 where it is not found."
     ids = track_boxes(boxes, iou_thr, max_gap)
@@ -63,6 +65,7 @@ def interpolate_missing(X: np.ndarray, valid: np.ndarray) -> np.ndarray:
     out = np.stack([np.interp(t, t[valid], flat[valid, k]) for k in range(flat.shape[1])], 1)
     return out.reshape(X.shape).astype(X.dtype)
 
+# %% ../notebooks/04_build4d.ipynb #92081f83
 def size_factors(kp: np.ndarray, edges, valid=None) -> np.ndarray:
     "Per-frame factors (T,) that bring each frame's bone lengths to the sequence median (long bones weigh most)."
     e = np.asarray(edges)
@@ -85,6 +88,7 @@ def _constrained_normal(up, level, basis):
     n = basis @ v[:, 0]
     return n / np.linalg.norm(n)
 
+# %% ../notebooks/04_build4d.ipynb #9e745a63
 def fit_plane(P: np.ndarray, up: np.ndarray, level: bool = True, min_spread: float = 0.15, iters: int = 3) -> tuple:
     "Robust plane through points P (N,3), normal oriented along `up`: (unit normal, offset d, inlier mask); n.x = d."
     inl = np.ones(len(P), bool)
@@ -100,6 +104,7 @@ def fit_plane(P: np.ndarray, up: np.ndarray, level: bool = True, min_spread: flo
         inl = np.abs(r - np.median(r[inl])) <= max(3 * mad, 0.01)
     return n, float(np.median(P[inl] @ n)), inl
 
+# %% ../notebooks/04_build4d.ipynb #0a8fd238
 def estimate_ground(kp: np.ndarray, joint_names, fps: float, vertices=None, valid=None, level: bool = True) -> dict:
     "Ground plane n.x = d (camera coordinates, n up) from foot contacts, and the contact mask (T,2)."
     T = len(kp)
@@ -128,6 +133,7 @@ def estimate_ground(kp: np.ndarray, joint_names, fps: float, vertices=None, vali
         d = float(np.median((vertices[contact.any(1)] @ n).min(1)))
     return dict(normal=n, d=d, contact=contact)
 
+# %% ../notebooks/04_build4d.ipynb #ad922a53
 def world_from_camera(n: np.ndarray, d: float, root: np.ndarray) -> tuple:
     "(R, t) with X_cam = R X_world + t: +Y = n, origin below `root` on the ground, +Z towards the camera."
     o = root - (root @ n - d) * n
@@ -149,6 +155,7 @@ def rigid_to_world(params: dict, rp: dict, R: np.ndarray, t: np.ndarray) -> dict
     else: rot = rot.copy(); rot[:, i] = rw
     return {rp['rotation']: rot.astype(np.float32), rp['translation']: ((piv - t) @ R - piv + tr @ R).astype(np.float32)}
 
+# %% ../notebooks/04_build4d.ipynb #90f83baf
 def build_sequence(meta: dict, recs: list, faces=None, static: dict | None = None, iou_thr: float = 0.3, max_gap: int = 15,
                    same_size: bool = True, level: bool = True, fps: float | None = None, where='meta.json') -> Sequence4D:
     "Stack stage-03 records into one `Sequence4D` of the main person in the gravity-aligned world frame."
@@ -201,6 +208,7 @@ def build_sequence(meta: dict, recs: list, faces=None, static: dict | None = Non
                                   ground_offset_camera=g['d'], camera_height_m=float(-g['d']),
                                   static_camera=True, level_camera_prior=level))
 
+# %% ../notebooks/04_build4d.ipynb #3d73ccc3
 def build4d(input_dir, output_dir, **kw) -> Sequence4D:
     "Read a `sam3d_seq` folder, build the 4D sequence and save it to `output_dir` atomically."
     meta, recs, faces, static = load_records(input_dir)

@@ -29,6 +29,7 @@ def _usage() -> str:
     return f"usage: sam4d <command> [options]\n\ncommands (environment in brackets):\n{rows}\n\n" \
            "`sam4d <command> --help` shows a command's options."
 
+# %% ../notebooks/10_cli.ipynb #3cf857bb
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `sam4d` command."
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -52,6 +52,7 @@ def staged_dir(target):
     finally:
         if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
 
+# %% ../notebooks/00_core.ipynb #42470223
 @contextlib.contextmanager
 def staged_files(folder):
     "Yield a temporary folder whose files are moved into `folder` only when the block succeeds."
@@ -64,6 +65,7 @@ def staged_files(folder):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
+# %% ../notebooks/00_core.ipynb #1a6a100d
 def write_json(path, obj):
     "Write `obj` as indented JSON to `path` atomically."
     path = Path(path)
@@ -97,6 +99,7 @@ def default_data_root() -> Path:
     "`$SAM4D_DATA`, else the checkout's data/ folder."
     return Path(os.environ['SAM4D_DATA']) if os.environ.get('SAM4D_DATA') else project_root()/'data'
 
+# %% ../notebooks/00_core.ipynb #372709d8
 SAMPLE_ROOT_NAME = 'sample'
 
 @dataclass(frozen=True)
@@ -342,6 +345,7 @@ class Sequence4D:
         "A copy with some fields replaced (validated)."
         return replace(self, **kw)
 
+# %% ../notebooks/00_core.ipynb #09196e1f
 def _check_array(a, f, shape, kind='f', name=None):
     "Raise a clear error if `a` is not a finite array of `shape` (None = any) and dtype kind `kind`."
     what = f"'{name}' in {f}" if name else f
@@ -361,6 +365,7 @@ def _check_array(a, f, shape, kind='f', name=None):
         raise input_error(what, f'contains NaN or inf (first bad index along axis 0: {bad[:5].tolist()})',
                           'fill or drop those frames before saving')
 
+# %% ../notebooks/00_core.ipynb #e40afb6e
 def _fmt(shape): return '(' + ','.join('*' if s is None else str(s) for s in shape) + ')'
 
 def load_npy(f, fix='re-run the stage that wrote it'):

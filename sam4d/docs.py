@@ -28,6 +28,7 @@ def directives(src: str) -> list:
         out.append(line[2:].strip())
     return out
 
+# %% ../notebooks/09_docs.ipynb #eb57ee75
 def mark_skipped_cells(nb, flags=(), tst_flags=None):
     "Tag (nbclient's `skip-execution`) the cells nbdev-test would skip: flagged cells not asked for, `eval: false`."
     tst_flags = nbdev_config()['tst_flags'].split() if tst_flags is None else tst_flags
@@ -42,6 +43,7 @@ def kernel_of(nb_path) -> str:
     "The kernel named in a notebook's metadata."
     return json.loads(Path(nb_path).read_text())['metadata'].get('kernelspec', {}).get('name', 'sam4d-sam3d')
 
+# %% ../notebooks/09_docs.ipynb #f56795a2
 def source_hash(nb_path, flags=()) -> str:
     "Hash of a notebook file and the flags it was executed with."
     return hashlib.sha256(Path(nb_path).read_bytes() + ' '.join(sorted(flags)).encode()).hexdigest()[:16]
@@ -51,6 +53,7 @@ def executed_path(nb_path, root=None) -> Path:
     root = project_root(root)
     return root/'_proc'/'executed'/Path(nb_path).resolve().relative_to(root)
 
+# %% ../notebooks/09_docs.ipynb #8000c0da
 def execute_like_tests(nb_path, flags=(), timeout=1200, kernel_map=None) -> Path:
     "Execute a notebook with papermill in its kernel, skipping flagged cells; keep it in _proc/executed/. Raises on error."
     import papermill as pm
@@ -65,6 +68,7 @@ def execute_like_tests(nb_path, flags=(), timeout=1200, kernel_map=None) -> Path
     stamp.write_text(source_hash(nb_path, flags))
     return out
 
+# %% ../notebooks/09_docs.ipynb #e856a2f6
 def nbformat_read(p):
     import nbformat
     return nbformat.read(p, as_version=4)
@@ -84,6 +88,7 @@ def page_title(nb) -> str:
             if m: return m.group(1).strip()
     return 'untitled'
 
+# %% ../notebooks/09_docs.ipynb #fc474eb6
 def prepare_for_page(nb):
     "A copy of `nb` for reading: hidden cells dropped, directives stripped, exported cells marked."
     import copy
@@ -136,6 +141,7 @@ def nav_html(pages, current) -> str:
     links = ''.join(f'<a href="{html.escape(f)}"{" class=current" if f == current else ""}>{html.escape(t)}</a>' for f, t in pages)
     return f'<nav class="sam4d-nav"><div class="brand">sam4d</div>{links}</nav>'
 
+# %% ../notebooks/09_docs.ipynb #7d1023a8
 def render_page(nb, pages, filename, template_dir) -> str:
     "One page of the site as HTML, its scripts served from assets/."
     from nbconvert import HTMLExporter
@@ -147,6 +153,7 @@ def render_page(nb, pages, filename, template_dir) -> str:
     body, _ = ex.from_notebook_node(prepare_for_page(nb), resources=dict(sam4d_nav=nav_html(pages, filename), sam4d_css=SITE_CSS))
     return body
 
+# %% ../notebooks/09_docs.ipynb #2293340f
 def _template_dir(tmp: Path) -> Path:
     (tmp/'sam4d').mkdir(parents=True, exist_ok=True)
     (tmp/'sam4d'/'index.html.j2').write_text(TEMPLATE)
@@ -180,6 +187,7 @@ def site_notebooks(root=None) -> list:
     nbs = sorted((project_root(root)/'notebooks').glob('*.ipynb'))
     return sorted(nbs, key=lambda p: (p.name != 'index.ipynb', p.name))
 
+# %% ../notebooks/09_docs.ipynb #54933293
 def build_site(out=None, notebooks=None, flags=(), execute=True, kernel_map=None, progress=True) -> Path:
     "Build the documentation site (one page per notebook, with outputs) into `out`, usable offline."
     from tqdm.auto import tqdm
@@ -198,6 +206,7 @@ def build_site(out=None, notebooks=None, flags=(), execute=True, kernel_map=None
             (tmp/fname).write_text(localize_html_text(page, tmp, assets))
     return out
 
+# %% ../notebooks/09_docs.ipynb #a8514cca
 def docs_cli(argv=None):
     "sam4d docs [--out DIR] [--no-execute] [--flags ...]"
     import argparse

@@ -30,6 +30,7 @@ def _resize(img: np.ndarray, size) -> np.ndarray:
     if (h, w) == (H, W): return img
     return np.asarray(Image.fromarray(img).resize((int(w), int(h)), Image.BICUBIC))
 
+# %% ../notebooks/02_frames.ipynb #39230f10
 def _image_folder_frames(folder: Path, max_frames=None):
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith('.'))
     bad = [p.name for p in files if p.suffix.lower() not in IMAGE_EXTS and p.name != 'frames.json']
@@ -47,6 +48,7 @@ def _image_folder_frames(folder: Path, max_frames=None):
         size = img.shape[:2]
         yield i, None, img, p.name
 
+# %% ../notebooks/02_frames.ipynb #6cf52d12
 def extract_frames(source, output, fps: float | None = None, start: float = 0.0, end: float | None = None,
                    max_frames: int | None = None, resize=None, quality: int = 95, workers: int | None = None,
                    progress: bool = True) -> dict:
@@ -76,6 +78,7 @@ def extract_frames(source, output, fps: float | None = None, start: float = 0.0,
         write_json(tmp/'frames.json', meta)
     return meta
 
+# %% ../notebooks/02_frames.ipynb #5e3c0c11
 def load_frames(folder):
     "Read `frames.json` and the frames (T,H,W,3) uint8 of an extracted folder."
     folder = Path(folder); mf = folder/'frames.json'

@@ -46,6 +46,7 @@ class VideoInfo:
     height: int
     duration: float        # seconds
 
+# %% ../notebooks/00b_media.ipynb #c1741359
 def probe_video(path) -> VideoInfo:
     "Open `path` and read its video stream's properties, or raise a clear error."
     import av

@@ -30,6 +30,7 @@ class RunConfig:
     @property
     def layout(self): return DataLayout(Path(self.data_root))
 
+# %% ../notebooks/08_pipeline.ipynb #7536e003
 @dataclass
 class Stage:
     "One notebook of the chain: what it is given, what it reads and what it writes."
@@ -59,6 +60,7 @@ def notebook_code(nb_path) -> str:
     nb = json.loads(Path(nb_path).read_text())
     return '\n'.join(''.join(c['source']) for c in nb['cells'] if c['cell_type'] == 'code')
 
+# %% ../notebooks/08_pipeline.ipynb #13afa836
 _EXPORT_RE = re.compile(r'^\s*#\|\s*export[si]?\s*$', re.M)
 
 def _imports_only(src: str) -> bool:
@@ -66,6 +68,7 @@ def _imports_only(src: str) -> bool:
     except SyntaxError: return False                                  # magics, shell escapes
     return bool(body) and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in body)
 
+# %% ../notebooks/08_pipeline.ipynb #480f4244
 def stage_notebook(nb_path):
     "What a run executes of a stage notebook: title, module code (exported and import cells), the `parameters` cell and all after it."
     import nbformat
@@ -79,6 +82,7 @@ def stage_notebook(nb_path):
     nb.cells = title + [note] + module + nb.cells[at:]
     return nb
 
+# %% ../notebooks/08_pipeline.ipynb #482b3a63
 def stage_hash(stage: Stage, cfg: RunConfig) -> str:
     "Content hash of a stage's notebook code, parameters and input files."
     h = hashlib.sha256()
@@ -101,6 +105,7 @@ class StageResult:
 
 def _stamp(cfg, stage): return cfg.layout.runs(cfg.name)/f'{stage.key}.stamp.json'
 
+# %% ../notebooks/08_pipeline.ipynb #1335eeea
 def is_current(stage: Stage, cfg: RunConfig) -> bool:
     "True when the stage's products exist and were made from the same inputs, parameters and code."
     st = _stamp(cfg, stage)
@@ -114,6 +119,7 @@ def stage_messages(nb, limit: int = 12) -> list:
              if o.get('output_type') == 'stream' and o.get('name') == 'stdout' for l in o.get('text', '').splitlines() if l.strip()]
     return lines[-limit:]
 
+# %% ../notebooks/08_pipeline.ipynb #65a2f7e7
 def kernel_manager_class(log_path=None):
     "A kernel manager class: IPC sockets (no TCP ports for parallel kernels to race for); the kernel process's output to `log_path`."
     import tempfile, uuid, traitlets
@@ -129,10 +135,12 @@ def kernel_manager_class(log_path=None):
                 await super()._async_launch_kernel(kernel_cmd, stdout=f, stderr=subprocess.STDOUT, **kw)
     return Sam4dKernelManager
 
+# %% ../notebooks/08_pipeline.ipynb #44757bea
 def _tail(path: Path, n: int = 8) -> str:
     lines = path.read_text(errors='replace').splitlines() if path.exists() else []
     return '\n'.join(f'    {l}' for l in lines[-n:])
 
+# %% ../notebooks/08_pipeline.ipynb #cf037a15
 def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=print) -> StageResult:
     "Execute one stage notebook with papermill in its kernel; raise `StageFailed` naming the cause."
     import papermill as pm
@@ -167,6 +175,7 @@ def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=
                                         products=[str(p) for p in stage.products(cfg)], finished=time.strftime('%Y-%m-%dT%H:%M:%S')))
     return StageResult(stage.key, 'ran', dt, out)
 
+# %% ../notebooks/08_pipeline.ipynb #6681786e
 def run_chain(stages: list, cfg: RunConfig, from_stage=None, to_stage=None, kernel_map=None, force=False, log=print) -> list:
     "Run `stages` in order between `from_stage` and `to_stage` (keys or prefixes), skipping current ones."
     keys = [s.key for s in stages]
@@ -190,6 +199,7 @@ def run_chain(stages: list, cfg: RunConfig, from_stage=None, to_stage=None, kern
 # %% ../notebooks/08_pipeline.ipynb #f0757a54
 def _nb(name): return project_root(Path(__file__).parent if '__file__' in globals() else None)/'notebooks'/name
 
+# %% ../notebooks/08_pipeline.ipynb #0be53089
 def sam4d_stages() -> list:
     "The stages of a sam4d run, in order."
     base = lambda c: dict(name=c.name, data_root=str(c.data_root))
@@ -220,6 +230,7 @@ def _kernel_map(s):
     try: return dict(kv.split('=', 1) for kv in s.split(','))
     except ValueError: raise input_error('--kernel-map', f"'{s}' is not of the form a=b[,c=d]", 'e.g. --kernel-map sam4d-sam3d=python3') from None
 
+# %% ../notebooks/08_pipeline.ipynb #8780edfb
 def run_cli(argv=None):
     "sam4d run IMAGE PROMPT --name NAME | sam4d run --video VIDEO --name NAME [--from --to --no-sds --kernel-map]"
     p = argparse.ArgumentParser(prog='sam4d run', description='Run the sam4d chain with papermill, each stage in its kernel.')

@@ -26,6 +26,7 @@ def mesh_edges(faces) -> np.ndarray:
     first, second = order[st], order[np.where(ks[tw] == ks[st], tw, st)]
     return np.stack([a[first], b[first], c[first], c[second]], -1)
 
+# %% ../notebooks/00d_render.ipynb #aeaf2c43
 def gather_rows(x, idx):
     "Rows `x.flatten(0, 1)[idx]` of a batched `x` (B,N,...) by flat indices; its backward is an atomic index_add (fast on GPU)."
     x = x.flatten(0, 1)
@@ -44,6 +45,7 @@ _NO_HIT = torch.iinfo(torch.int64).max
 
 def _cross2(a, b): return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
 
+# %% ../notebooks/00d_render.ipynb #344e619b
 @torch.no_grad()
 def rasterize(uv, z, faces, height, width, near=1e-3, cull_backfaces=False, pixel_center=0.5, max_pairs=1 << 24, tol=1e-5):
     "Nearest face per pixel (B,H,W) (-1: none) and its depth (inf: none), from pixels `uv` (B,V,2) and depths `z` (B,V)."
@@ -144,6 +146,7 @@ def _batched(x, B, shape, name, device, dtype):
     if x.shape != (B, *shape): raise ValueError(f"{name}: expected shape {tuple(shape)} or {(B, *shape)}, got {tuple(x.shape)}")
     return x
 
+# %% ../notebooks/00d_render.ipynb #3c74fa73
 class MeshRenderer(torch.nn.Module):
     "Differentiable renderer of a shaded triangle mesh composited over a background, batched over frames."
     def __init__(self, faces, width: int, height: int, color=(0.8, 0.8, 0.8), light_dir=(-0.4, -0.6, -1.0),

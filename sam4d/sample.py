@@ -47,6 +47,7 @@ def _region(bone: str) -> str:
     if b.startswith('eye'): return 'eyes'
     return 'skin'
 
+# %% ../notebooks/00g_sample.ipynb #e4391774
 def clothing_colors(seq: Sequence4D, colors=CLOTHES) -> np.ndarray:
     "Per-vertex RGB (V,3) in [0,1]: the clothing region holding most of a vertex's skinning weight; hair on the head."
     names, idx, w = seq.params['bone_names'], seq.params['skin_indices'], seq.params['skin_weights']
@@ -76,6 +77,7 @@ def _rays(camera, ss):
     d = pix @ np.linalg.inv(camera.K.astype(np.float64)).T @ R       # R^T K^-1 [u v 1] for each pixel (row vectors)
     return -R.T @ t, d / np.linalg.norm(d, axis=-1, keepdims=True)
 
+# %% ../notebooks/00g_sample.ipynb #69f96ec3
 def room_hits(camera, target, ss=3, wall_behind=2.5):
     "World points (H*ss,W*ss,3) where each supersampled ray meets the floor or the wall, and a floor mask."
     C, d = _rays(camera, ss)
@@ -86,6 +88,7 @@ def room_hits(camera, target, ss=3, wall_behind=2.5):
     s = np.where(floor, s_floor, s_wall)
     return C + s[..., None] * d, floor, n
 
+# %% ../notebooks/00g_sample.ipynb #dbe48cf3
 def room_background(camera, target, ss=3, tile=0.5):
     "Static room image (H,W,3) in [0,1] and the floor points (H*ss,W*ss,3) / mask for shadows."
     X, floor, n = room_hits(camera, target, ss)
@@ -102,11 +105,13 @@ def room_background(camera, target, ss=3, tile=0.5):
     col = col * (0.55 + 0.45 * np.exp(-np.sum((X - light) ** 2, -1) / 18.0))[..., None]
     return _downsample(col, ss), X, floor
 
+# %% ../notebooks/00g_sample.ipynb #ee8a42e1
 def _downsample(img, ss):
     "Box-filter a supersampled image (H*ss,W*ss,C) to (H,W,C)."
     H, W = img.shape[0] // ss, img.shape[1] // ss
     return img.reshape(H, ss, W, ss, -1).mean((1, 3))
 
+# %% ../notebooks/00g_sample.ipynb #175acf6c
 def contact_shadow(floor_pts, floor_mask, keypoints3d, names, strength=0.45):
     "Per-frame shading factors (T,H,W) of a soft shadow under the feet and hips, for pixel floor points (H,W,3)."
     pick = [names.index(n) for n in ('left_heel', 'left_big_toe', 'left_ankle', 'right_heel', 'right_big_toe',
@@ -146,6 +151,7 @@ def ground_truth_arrays(seq: Sequence4D, mesh=False) -> Sequence4D:
     "The sequence as committed: without vertices and faces unless `mesh`."
     return seq if mesh else seq.replace(vertices=None, faces=None)
 
+# %% ../notebooks/00g_sample.ipynb #569d526d
 def load_ground_truth(path, body=None, mesh=True) -> Sequence4D:
     "Read a ground-truth folder; with `mesh`, put back vertices and faces from its Anny parameters if it lacks them."
     seq = Sequence4D.load(path)
@@ -158,6 +164,7 @@ def load_ground_truth(path, body=None, mesh=True) -> Sequence4D:
     with torch.no_grad(): v = body(shape=p['shape'][None], pose=p['pose'], transl=p['transl'])['vertices']
     return seq.replace(vertices=v.cpu().numpy(), faces=body.faces)
 
+# %% ../notebooks/00g_sample.ipynb #9f799714
 def write_sample(root, recipe=SAMPLE, seq=None, frames=None, mesh=False) -> dict:
     "Generate, render and write the sample under data root `root`; returns the video record."
     from sam4d.media import write_mp4
@@ -193,6 +200,7 @@ def mediapipe_landmarks(frames) -> np.ndarray:
                 out[t] = [(l.x * W, l.y * H, l.visibility) for l in r.pose_landmarks.landmark]
     return out
 
+# %% ../notebooks/00g_sample.ipynb #43b4f2b3
 def detection_report(landmarks, seq: Sequence4D) -> dict:
     "Detection rate and 2D keypoint error (px) of MediaPipe landmarks against a sequence's projected keypoints."
     found = ~np.isnan(landmarks[:, 0, 0])

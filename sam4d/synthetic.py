@@ -33,6 +33,7 @@ def _smoothstep(x):
     x = np.clip(x, 0, 1)
     return x * x * (3 - 2 * x)
 
+# %% ../notebooks/00f_synthetic.ipynb #b4a02b58
 def _hermite(t, t0, t1, y0, y1, v0, v1):
     "Cubic Hermite segment on [t0,t1] with end values y0,y1 and end velocities v0,v1."
     h = t1 - t0
@@ -108,6 +109,7 @@ def _frame(u, f):
     e2 /= np.linalg.norm(e2, axis=-1, keepdims=True)
     return np.stack([e1, e2, np.cross(e1, e2)], -1)
 
+# %% ../notebooks/00f_synthetic.ipynb #65c30a09
 def solve_leg(rig: Rig, side, parent_rot, hip, ankle, foot_rot, forward):
     "Local rotations (thigh, knee, foot), each (T,3,3), that put the ankle at `ankle` with world rotation `foot_rot`."
     t0, s0 = rig.thigh[side], rig.shin[side]
@@ -142,11 +144,13 @@ class Plan:
     @property
     def T(self): return len(self.root_pos)
 
+# %% ../notebooks/00f_synthetic.ipynb #bed8220f
 def _heading(rot):
     "Horizontal forward directions (T,3) of world rotations (T,3,3)."
     f = rot @ np.array([0., 0, 1]); f[:, 1] = 0
     return f / np.linalg.norm(f, axis=-1, keepdims=True)
 
+# %% ../notebooks/00f_synthetic.ipynb #a3c2b47d
 def solve_pose(rig: Rig, plan: Plan) -> np.ndarray:
     "Local rotations (T,B,3,3) of every bone: the plan's upper body, IK legs, identity elsewhere."
     R = np.broadcast_to(np.eye(3), (plan.T, rig.n, 3, 3)).copy()
@@ -158,6 +162,7 @@ def solve_pose(rig: Rig, plan: Plan) -> np.ndarray:
                                                       plan.foot_rot[side], _heading(plan.foot_rot[side]))
     return R
 
+# %% ../notebooks/00f_synthetic.ipynb #5f7f491a
 def root_headroom(rig: Rig, root_pos, root_rot, ankle: dict, margin=0.015):
     "How far (T,) each frame's root may rise and both legs still reach their ankle targets (negative: must drop)."
     slack = np.full(len(root_pos), np.inf)
@@ -169,6 +174,7 @@ def root_headroom(rig: Rig, root_pos, root_rot, ankle: dict, margin=0.015):
         slack = np.minimum(slack, np.sqrt(reach**2 - dh2) + d[:, 1])
     return slack
 
+# %% ../notebooks/00f_synthetic.ipynb #23b5807d
 def fit_root_height(rig: Rig, root_pos, root_rot, ankle: dict, margin=0.015):
     "Lower the root trajectory by the least constant amount that lets both legs reach their ankle targets."
     return root_pos + np.array([0, min(root_headroom(rig, root_pos, root_rot, ankle, margin).min(), 0.), 0])
@@ -187,6 +193,7 @@ def _swing(s, clearance, lift=0.12):
     "Horizontal progress (0..1) and height for swing phase s in [0,1]: vertical lift, travel, vertical descent."
     return _smoothstep((s - lift) / (1 - 2 * lift)), clearance * np.sin(np.pi * np.clip(s, 0, 1))
 
+# %% ../notebooks/00f_synthetic.ipynb #2855450e
 def _foot_track(rig, side, t, period, duty, offset, place, clearance, heel_strike=0., toe_off=0., flat=(0.2, 0.55)):
     "Ankle targets (T,3), foot rotations (T,3,3) and contact (T,) of a foot planted for `duty` of each `period`."
     ph = (t - offset) / period
@@ -211,6 +218,7 @@ def _foot_track(rig, side, t, period, duty, offset, place, clearance, heel_strik
     pos[:, 1] += rig.ankle_height
     return pos, _rot('x', np.where(stance, pitch_st, pitch_sw)), stance
 
+# %% ../notebooks/00f_synthetic.ipynb #59f9dec8
 def _gait(rig, fps, duration, speed, cadence, duty, clearance, width, bob, flight, arm, elbow, lean, seed, name,
           heel_strike=0., toe_off=0.):
     "Plan a straight cyclic gait along +Z (walk when duty > 0.5, run with a flight phase when duty < 0.5)."
@@ -248,6 +256,7 @@ def _gait(rig, fps, duration, speed, cadence, duty, clearance, width, bob, fligh
     return Plan(fps, root, root_rot, ankle, foot_rot, contact, upper,
                 info=dict(motion=name, speed=speed, cadence=cadence, duty=duty, stride=speed * period, seed=seed))
 
+# %% ../notebooks/00f_synthetic.ipynb #1056fa79
 def _upper_body(rig, T, arm_left, arm_right, elbow, torso_yaw=0., torso_pitch=0., head_pitch=0., lower=0.68):
     "Local rotations of spine, neck and arms: arms lowered from Anny's A-pose and swung about the X axis, elbows flexed."
     f = lambda v: np.broadcast_to(np.asarray(v, np.float64), (T,))
@@ -263,6 +272,7 @@ def _upper_body(rig, T, arm_left, arm_right, elbow, torso_yaw=0., torso_pitch=0.
         out[f'lowerarm01.{c}'] = Rotation.from_rotvec(f(elbow)[:, None] * n).as_matrix() @ straighten
     return out
 
+# %% ../notebooks/00f_synthetic.ipynb #2372a6e2
 def walk(rig: Rig, speed=1.2, duration=3.0, fps=25.0, seed=0) -> Plan:
     "A straight walk along +Z at `speed` m/s."
     return _gait(rig, fps, duration, speed, cadence=1.55 + 0.35 * speed, duty=0.62, clearance=0.07, width=0.2,
@@ -314,6 +324,7 @@ def turn(rig: Rig, angle=np.pi / 2, duration=3.0, fps=25.0, seed=0, step_angle=0
     upper = _upper_body(rig, len(t), arm_left=arms, arm_right=-arms, elbow=0.3)
     return Plan(fps, root, root_rot, ankle, foot_rot, contact, upper, info=dict(motion='turn', angle=angle, steps=n, seed=seed))
 
+# %% ../notebooks/00f_synthetic.ipynb #cd9357c3
 def jump(rig: Rig, height=0.15, duration=3.0, fps=25.0, seed=0, crouch=0.18) -> Plan:
     "A vertical counter-movement jump in place: the feet leave the ground for `2 sqrt(2 g height) / g` seconds."
     rng = np.random.default_rng(seed)
@@ -375,6 +386,7 @@ def frame_camera(points, width=512, height=320, azimuth=0.6, elevation=0.12, foc
     T = len(points)
     return look_at_camera(target + hi_d * d, target, T, focal, width, height)
 
+# %% ../notebooks/00f_synthetic.ipynb #3f781941
 def realize(body: AnnyBody, rig: Rig, plan: Plan, camera: Camera | None = None, skin_k=4, **camera_kw) -> Sequence4D:
     "Solve the plan's pose, pose the body, and pack mesh, keypoints, camera and parameters into a `Sequence4D`."
     R = solve_pose(rig, plan)
@@ -399,6 +411,7 @@ def realize(body: AnnyBody, rig: Rig, plan: Plan, camera: Camera | None = None, 
                       source=dict(stage='synthetic', generator='sam4d.synthetic', contacts='params/contacts: (T,2) left, right',
                                   **{k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in plan.info.items()}))
 
+# %% ../notebooks/00f_synthetic.ipynb #85a041f9
 MOTIONS = dict(walk=walk, jog=jog, turn=turn, jump=jump)
 
 def synthesize(motion='walk', body: AnnyBody | None = None, shape=None, camera=None, camera_kw=None, **kw) -> Sequence4D:

@@ -154,6 +154,7 @@ def default_skeleton(J) -> tuple[list, list]:
         return list(MHR70_JOINTS), list(MHR70_EDGES)
     return [f'joint_{i}' for i in range(J)], []
 
+# %% ../../notebooks/05c_evaluate.ipynb #312436ba
 def sequence_from_files(kpts, fps, verts=None, faces=None) -> Sequence4D:
     "A `Sequence4D` from bare .npy files, each checked with an error that names it."
     X = as_points(load_npy(kpts, 'pass the keypoints3d (T,J,3) .npy file'), str(kpts)).astype(np.float32)
@@ -173,6 +174,7 @@ def sequence_from_files(kpts, fps, verts=None, faces=None) -> Sequence4D:
     names, edges = default_skeleton(X.shape[1])
     return Sequence4D(X, fps, names, edges, vertices=V, faces=F, source=dict(keypoints3d=str(kpts), vertices=str(verts) if verts else None))
 
+# %% ../../notebooks/05c_evaluate.ipynb #23cb38a9
 def _params(items) -> dict:
     out = {}
     for s in items:
@@ -181,6 +183,7 @@ def _params(items) -> dict:
         except ValueError: raise input_error('--param', f"'{s}' is not NAME=NUMBER", 'e.g. --param window=11') from None
     return out
 
+# %% ../../notebooks/05c_evaluate.ipynb #858a80c6
 def eval_motion_cli(argv=None) -> int:
     "sam4d eval-motion: metrics of a 4D sequence (and of its smoothed copy) -> sam4d_keypoints3d_eval.json."
     p = argparse.ArgumentParser(prog='sam4d eval-motion', description='Physical plausibility metrics (and smoothing) of a 4D human.')

@@ -38,6 +38,7 @@ def as_points(X, name='keypoints3d', min_frames=4) -> np.ndarray:
                           'fill or drop those frames before evaluating')
     return X
 
+# %% ../../notebooks/05a_metrics.ipynb #e2fa5c14
 def check_fps(fps) -> float:
     "Check that `fps` is a positive finite number."
     ok = isinstance(fps, (int, float, np.number)) and not isinstance(fps, bool) and np.isfinite(fps) and fps > 0
@@ -58,6 +59,7 @@ def acceleration(X, fps) -> np.ndarray:
     "Magnitude of the second difference times fps², (T-2, N) in m/s²."
     return np.linalg.norm(derivative(X, 2, fps), axis=-1)
 
+# %% ../../notebooks/05a_metrics.ipynb #88e7f600
 def jitter(X, fps) -> np.ndarray:
     "Per-frame jitter as WHAM/GVHMR: mean over joints of |third difference| * fps³, (T-3,) in 10 m/s³."
     return np.linalg.norm(derivative(X, 3, fps), axis=-1).mean(-1) / 10.0
@@ -73,12 +75,14 @@ def feet_of(joint_names) -> tuple[list, np.ndarray, np.ndarray]:
     h = np.array([HUMOR_ANKLE_HEIGHT if 'ankle' in joint_names[i].lower() else HUMOR_TOE_HEIGHT for i in idx])
     return idx, h, np.array([0] * len(f['left']) + [1] * len(f['right']), int)
 
+# %% ../../notebooks/05a_metrics.ipynb #7a7d494a
 def foot_contact(F, fps, vel_thr=GVHMR_VEL_THR, height_thr=HUMOR_TOE_HEIGHT) -> np.ndarray:
     "Contact of each foot point on each frame pair: slower than vel_thr and below height_thr in both frames, (T-1,K)."
     F = np.asarray(F, np.float64)
     low = F[..., 1] < np.asarray(height_thr)
     return (speed(F, fps) < vel_thr) & low[:-1] & low[1:]
 
+# %% ../../notebooks/05a_metrics.ipynb #cff61570
 def pair_contact(contact, T, side, name='contact') -> np.ndarray:
     "A given contact mask as per-frame-pair flags (T-1,K) for foot points on sides `side` (K,): from per-frame flags (both frames) or pairs."
     c, side = np.asarray(contact), np.asarray(side, int)
@@ -93,6 +97,7 @@ def pair_contact(contact, T, side, name='contact') -> np.ndarray:
     raise input_error(name, f'has shape {c.shape}, expected ({T},{K}) per frame and foot point, ({T - 1},{K}) per frame pair, '
                       f'({T},2) per foot or ({T},)', 'left foot points first')
 
+# %% ../../notebooks/05a_metrics.ipynb #9592416d
 def foot_sliding(F, fps, contact) -> np.ndarray:
     "Displacement in mm of each foot point on each frame pair, NaN where not in contact: (T-1,K)."
     d = np.linalg.norm(np.diff(np.asarray(F, np.float64), axis=0), axis=-1) * 1000.0
@@ -130,6 +135,7 @@ def self_intersections(V, faces) -> np.ndarray:
     _, pairs, _ = p.find_self_intersections(np.ascontiguousarray(V, np.float64), np.ascontiguousarray(faces, np.int64))
     return np.asarray(pairs).reshape(-1, 2)
 
+# %% ../../notebooks/05a_metrics.ipynb #3c96ac02
 def face_components(faces) -> np.ndarray:
     "Connected part (through shared vertices) of each face, (F,) labels."
     from scipy.sparse import coo_matrix
@@ -139,6 +145,7 @@ def face_components(faces) -> np.ndarray:
     n = int(f.max()) + 1
     return connected_components(coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n)), directed=False)[1][f[:, 0]]
 
+# %% ../../notebooks/05a_metrics.ipynb #de052164
 def self_penetration(verts, faces, workers=None, progress=False, within_parts=True) -> dict:
     "Per frame: number of intersecting triangle pairs (of the same connected part by default) and fraction of faces in any."
     verts = as_points(verts, 'vertices', min_frames=1)
@@ -168,6 +175,7 @@ def procrustes(S1, S2) -> np.ndarray:
     scale = (s * D).sum(1) / (X ** 2).sum((1, 2))
     return scale[:, None, None] * np.einsum('bij,bnj->bni', R, X) + m2
 
+# %% ../../notebooks/05a_metrics.ipynb #ab21ae32
 def pelvis_of(joint_names) -> list:
     "Indices of the two hips (the pelvis is their mean), or [] when the names have none."
     hips = [i for i, n in enumerate(joint_names) if n.lower().replace('-', '_') in ('left_hip', 'right_hip')]
@@ -182,6 +190,7 @@ def mpjpe(pred, gt, root=()) -> np.ndarray:
     "Per-frame mean joint position error after root alignment, (T,) in mm."
     return np.linalg.norm(align_root(pred, root) - align_root(gt, root), axis=-1).mean(-1) * 1000.0
 
+# %% ../../notebooks/05a_metrics.ipynb #11b79caf
 def pa_mpjpe(pred, gt) -> np.ndarray:
     "Per-frame mean joint error after a similarity (Procrustes with scale) alignment to the truth, (T,) in mm."
     return np.linalg.norm(procrustes(pred, gt) - np.asarray(gt, np.float64), axis=-1).mean(-1) * 1000.0

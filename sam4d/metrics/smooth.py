@@ -26,6 +26,7 @@ def savgol(X, fps, window=9, order=2):
     if window > len(X): raise _param_error('savgol', f'window {window} is longer than the sequence ({len(X)} frames)', 'use a shorter window')
     return signal.savgol_filter(X, window, order, axis=0, mode='interp')
 
+# %% ../../notebooks/05b_smooth.ipynb #899379aa
 def gaussian(X, fps, sigma=1.5):
     "Gaussian smoothing along time with standard deviation `sigma` frames."
     if not sigma > 0: raise _param_error('gaussian', f'sigma must be positive, got {sigma}', 'e.g. sigma=1.5 (frames)')
@@ -38,6 +39,7 @@ def butterworth(X, fps, cutoff_hz=6.0, order=4):
     sos = signal.butter(int(order), cutoff_hz, fs=fps, output='sos')
     return signal.sosfiltfilt(sos, X, axis=0, padlen=min(3 * (2 * len(sos) + 1), len(X) - 1))
 
+# %% ../../notebooks/05b_smooth.ipynb #ed048d4e
 def one_euro_alphas(K, fps, min_cutoff=1.0, beta=1.0, d_cutoff=1.0) -> np.ndarray:
     "Per-frame smoothing factors of the one-euro filter driven by the mean speed of keypoints `K` (T,J,3)."
     if not (min_cutoff > 0 and d_cutoff > 0 and beta >= 0):
@@ -53,6 +55,7 @@ def one_euro_alphas(K, fps, min_cutoff=1.0, beta=1.0, d_cutoff=1.0) -> np.ndarra
         x_hat = out[t] * K[t] + (1 - out[t]) * x_hat
     return out
 
+# %% ../../notebooks/05b_smooth.ipynb #145d5648
 def ema(X, alphas) -> np.ndarray:
     "Exponential smoothing with per-frame factors: y[0] = x[0], y[t] = a[t] x[t] + (1 - a[t]) y[t-1]."
     X = np.asarray(X, np.float64)
@@ -82,6 +85,7 @@ def smooth_arrays(method, fps, keypoints, vertices=None, **params):
     out = [o.astype(np.float32) for o in out]
     return out[0], (out[1] if vertices is not None else None)
 
+# %% ../../notebooks/05b_smooth.ipynb #c6c60dab
 def smooth_sequence(seq: Sequence4D, method, **params) -> Sequence4D:
     "A copy of `seq` with keypoints and vertices smoothed by `method`."
     K, V = smooth_arrays(method, seq.fps, seq.keypoints3d, seq.vertices, **params)
@@ -94,6 +98,7 @@ def frame_contact(pair_contact) -> np.ndarray:
     c[:-1] |= pair_contact; c[1:] |= pair_contact
     return c
 
+# %% ../../notebooks/05b_smooth.ipynb #9b1ac13b
 def smoothing_effect(before: Sequence4D, after: Sequence4D, contact=None, vel_thr=GVHMR_VEL_THR, reference=None) -> dict:
     "How smoothing changed bone lengths, contact-foot positions and jitter (mm and 10 m/s³); contact from `reference` (default: before)."
     X, Y = before.keypoints3d.astype(np.float64), after.keypoints3d.astype(np.float64)

@@ -35,6 +35,7 @@ def pack_people(people: list, frame: str, frame_sha1: str, key: str, image_size)
         rec[k] = a.astype(np.float32) if a.dtype.kind == 'f' else a
     return rec
 
+# %% ../../notebooks/03a_backend.ipynb #841f73bb
 def unpack_people(rec: dict) -> list:
     "The list of person dicts of a record (inverse of `pack_people`)."
     skip = ('image_size', 'frame', 'frame_sha1', 'key')
@@ -47,6 +48,7 @@ def unpack_people(rec: dict) -> list:
         out.append(p)
     return out
 
+# %% ../../notebooks/03a_backend.ipynb #5a28f92f
 def n_people(rec: dict) -> int:
     "How many people a record holds."
     return len(rec['score']) if 'score' in rec else 0
@@ -56,6 +58,7 @@ def empty_like(rec: dict) -> dict:
     meta = ('image_size', 'frame', 'frame_sha1', 'key')
     return {k: np.zeros((0,) + v.shape[1:], v.dtype) for k, v in rec.items() if k not in meta}
 
+# %% ../../notebooks/03a_backend.ipynb #e380d3ec
 def write_record(path, rec: dict):
     "Write a record `.npz` atomically (temporary file + rename)."
     path = Path(path)
@@ -66,6 +69,7 @@ def write_record(path, rec: dict):
     finally:
         if tmp.exists(): tmp.unlink()
 
+# %% ../../notebooks/03a_backend.ipynb #43ac51cc
 def read_record(path) -> dict:
     "Read a record `.npz` into a dict of arrays, or raise a clear error naming the file."
     try:
@@ -108,6 +112,7 @@ class Backend:
         "True when `refine` is the identity, so cached detections are final records."
         return type(self).refine is Backend.refine
 
+# %% ../../notebooks/03a_backend.ipynb #078402ff
 def backend_key(backend: Backend, K=None) -> str:
     "Fingerprint of a backend, its parameters, the intrinsics and the sam4d version: records with another key are recomputed."
     cfg = dict(backend=backend.name, config=backend.config(), K=None if K is None else np.asarray(K, float).round(6).tolist(),
@@ -141,6 +146,7 @@ def list_frames(folder):
         except json.JSONDecodeError as e: raise input_error(folder/'frames.json', f'is not valid JSON ({e})', 're-extract the frames') from None
     return files, size, fps
 
+# %% ../../notebooks/03a_backend.ipynb #c109a794
 def read_frame(path) -> np.ndarray:
     "An RGB uint8 frame, or a clear error naming the file."
     try:

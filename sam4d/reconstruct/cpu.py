@@ -65,6 +65,7 @@ class MediaPipePose:
         self.last = None
         return None
 
+# %% ../../notebooks/03d_cpu_backend.ipynb #b967503c
 def landmarks_person(lm: dict, image_size) -> dict:
     "A cached-detection person dict from MediaPipe landmarks: box of the visible landmarks (+10 %), mean visibility."
     W, H = image_size
@@ -138,6 +139,7 @@ class FitConfig:
     wshape: float = 0.1
     min_visibility: float = 0.3
 
+# %% ../../notebooks/03d_cpu_backend.ipynb #bc96e7a9
 def _kabsch(A, B):
     "Rotation R minimising ||R A_i - B_i|| over point sets (N,3), both centred."
     U, _, Vt = np.linalg.svd(B.T @ A)
@@ -148,6 +150,7 @@ def _rotvec(R):
     from scipy.spatial.transform import Rotation
     return Rotation.from_matrix(R).as_rotvec()
 
+# %% ../../notebooks/03d_cpu_backend.ipynb #84edb7bd
 def _rotmat(r):
     "Rotation matrices of axis-angle vectors."
     from scipy.spatial.transform import Rotation
@@ -162,6 +165,7 @@ def ray_rotations(uv, K) -> np.ndarray:
     from scipy.spatial.transform import Rotation
     return Rotation.from_rotvec(ax / np.maximum(s, 1e-12)[:, None] * np.arctan2(s, c)[:, None]).as_matrix()
 
+# %% ../../notebooks/03d_cpu_backend.ipynb #437c397a
 def _translation(Y, uv, w, K):
     "Least-squares translation t with pi(K (Y + t)) ~ uv, linear in t (weights w)."
     f, c = K[0, 0], K[:2, 2]
@@ -171,6 +175,7 @@ def _translation(Y, uv, w, K):
     ww = np.sqrt(np.concatenate([w, w]))[:, None]
     return np.linalg.lstsq(rows * ww, rhs * ww[:, 0], rcond=None)[0]
 
+# %% ../../notebooks/03d_cpu_backend.ipynb #3b8884fb
 @contextlib.contextmanager
 def torch_threads(n: int):
     "Run a block with `n` torch threads: the fit's many small ops stall on thread hand-offs on a busy machine."
@@ -183,6 +188,7 @@ def fit_sequence(kps: AnnyKeypoints, uv, world, vis, found, box_h, K, cfg: FitCo
     "Fit one Anny shape and per-frame pose + camera-frame translation to landmarks (T,L,*) matched to COCO_IDX."
     with torch_threads(1), torch.enable_grad(): return _fit(kps, uv, world, vis, found, box_h, K, cfg)
 
+# %% ../../notebooks/03d_cpu_backend.ipynb #fcd6a999
 def _fit(kps, uv, world, vis, found, box_h, K, cfg):
     body = kps.body
     T = len(uv)
@@ -249,6 +255,7 @@ def default_intrinsics(width: int, height: int) -> np.ndarray:
     f = float(np.hypot(width, height))
     return np.array([[f, 0, width / 2], [0, f, height / 2], [0, 0, 1]])
 
+# %% ../../notebooks/03d_cpu_backend.ipynb #ba887ff4
 class CPUBackend(Backend):
     "Stage-03 backend on CPU: MediaPipe Pose per frame, then one Anny fit over the whole sequence."
     name = 'cpu'

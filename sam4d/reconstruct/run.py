@@ -27,6 +27,7 @@ def _reuse(path, key, sha):
     except Sam4dInputError: return None
     return rec if str(rec['key']) == key and str(rec.get('frame_sha1', '')) == sha else None
 
+# %% ../../notebooks/03e_reconstruct.ipynb #ee963310
 def reconstruct(frames_dir, output, backend: Backend, K=None, fps: float | None = None, progress: bool = True) -> dict:
     "Run `backend` on every frame of `frames_dir` and write records + meta.json to `output` (resumable, atomic)."
     files, (W, H), frames_fps = list_frames(frames_dir)
@@ -79,6 +80,7 @@ def reconstruct(frames_dir, output, backend: Backend, K=None, fps: float | None 
     shutil.rmtree(work, ignore_errors=True)
     return meta
 
+# %% ../../notebooks/03e_reconstruct.ipynb #0c12c1e7
 def load_records(folder) -> tuple:
     "Read a finished `sam3d_seq` folder: (meta, list of records, faces or None, static params dict)."
     folder = Path(folder)

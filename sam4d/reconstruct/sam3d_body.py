@@ -30,6 +30,7 @@ def find_sam3d_body(root=None) -> Path:
         raise input_error(root, 'is not a clone of facebookresearch/sam-3d-body (no sam_3d_body/__init__.py)', CLONE_HELP)
     return root
 
+# %% ../../notebooks/03c_sam3d_body.ipynb #9974d1a7
 def import_sam3d_body(root):
     "Import the `sam_3d_body` package from the clone at `root`; a missing dependency is named with the fix."
     root = str(find_sam3d_body(root))
@@ -39,6 +40,7 @@ def import_sam3d_body(root):
         raise input_error(root, f"imports need the package '{e.name}', which is not installed",
                           f"install sam-3d-body's requirements (see {root}/INSTALL.md) in this environment") from None
 
+# %% ../../notebooks/03c_sam3d_body.ipynb #8aab4009
 WEIGHTS_HELP = ('request access at https://huggingface.co/{repo}, then `hf auth login` or set HF_TOKEN '
                 '(HF_ENDPOINT for a mirror); or download it elsewhere and pass --checkpoint-dir with model.ckpt and assets/mhr_model.pt')
 
@@ -84,6 +86,7 @@ def to_person(out: dict) -> dict:
                 focal=np.float32(np.asarray(out['focal_length']).reshape(-1)[0]), bbox=a('bbox').reshape(4),
                 score=np.float32(1.0), params={v: a(k) for k, v in PARAM_NAMES.items() if out.get(k) is not None})
 
+# %% ../../notebooks/03c_sam3d_body.ipynb #1ea0090b
 def _upstream_tool(root, module, cls, name, **kw):
     "Build an optional helper model from the clone's tools/ (detector, FOV estimator); say what is missing."
     f = Path(root)/'tools'/f'{module}.py'
@@ -97,6 +100,7 @@ def _upstream_tool(root, module, cls, name, **kw):
                           "install it (sam-3d-body's INSTALL.md), or turn it off: --detector none (one person filling each "
                           "frame) or --fov none (upstream's default focal length)") from None
 
+# %% ../../notebooks/03c_sam3d_body.ipynb #2d377448
 class SAM3DBodyBackend(Backend):
     "Stage-03 backend running upstream `SAM3DBodyEstimator.process_one_image` on each frame."
     name = 'sam3d-body'

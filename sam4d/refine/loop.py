@@ -58,6 +58,7 @@ def fingerprint(seq: Sequence4D) -> str:
     h.update(str((seq.fps, None if seq.vertices is None else seq.vertices.shape)).encode())
     return h.hexdigest()[:16]
 
+# %% ../../notebooks/06c_loop.ipynb #ffd99092
 def save_checkpoint(folder, **state):
     "Write the checkpoint atomically (temporary file + rename)."
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
@@ -65,6 +66,7 @@ def save_checkpoint(folder, **state):
     torch.save(state, tmp)
     os.replace(tmp, folder/CHECKPOINT)
 
+# %% ../../notebooks/06c_loop.ipynb #268da6ee
 def load_checkpoint(folder, fp: str) -> dict | None:
     "The checkpoint in `folder` (None if there is none); refuses one written for another input."
     f = Path(folder)/CHECKPOINT
@@ -90,12 +92,14 @@ class RefineResult:
     terms: list = field(default_factory=list)
     summary: dict = field(default_factory=dict)   # metrics before/after, filled in by the stage
 
+# %% ../../notebooks/06c_loop.ipynb #1950bf34
 def _snapshot(model): return [p.detach().clone() for p in model.parameters()]
 
 def _restore(model, snap):
     with torch.no_grad():
         for p, s in zip(model.parameters(), snap): p.copy_(s)
 
+# %% ../../notebooks/06c_loop.ipynb #9718c53c
 def refined_sequence(seq: Sequence4D, model: MotionModel, source: dict | None = None) -> Sequence4D:
     "The input sequence with the model's keypoints, vertices and reprojected keypoints2d (same joints, faces, camera)."
     with torch.no_grad(): st = model()
@@ -110,6 +114,7 @@ def refined_sequence(seq: Sequence4D, model: MotionModel, source: dict | None = 
 
 def term_name(term) -> str: return getattr(term, '__name__', type(term).__name__)
 
+# %% ../../notebooks/06c_loop.ipynb #1a741bdf
 def refine(seq: Sequence4D, cfg: RefineConfig | None = None, extra_terms=(), terms=None, gt=None,
            checkpoint_dir=None, resume=False, progress=True) -> RefineResult:
     "Optimize the motion of `seq` on the physical terms (or `terms`) plus `extra_terms`; see the module notes."

@@ -132,6 +132,7 @@ def smoothness(state: MotionState, ctx: RefineContext) -> dict:
     return dict(loss_accel=d2.square().sum(-1).mean(), loss_jerk=d3.square().sum(-1).mean(),
                 loss_rot_accel=r2.square().sum((-1, -2)).mean())
 
+# %% ../../notebooks/06b_losses.ipynb #35740e70
 def contact_weights(F: torch.Tensor, fps: float, height, cfg: RefineConfig) -> torch.Tensor:
     "Soft contact (T-1,K) of foot points F (T,K,3): low (sigmoid of height) and slow (sigmoid of smoothed speed)."
     F = F.detach()
@@ -143,6 +144,7 @@ def contact_weights(F: torch.Tensor, fps: float, height, cfg: RefineConfig) -> t
     s = cfg.contact_softness
     return torch.sigmoid((height - y) / (s * height)) * torch.sigmoid((cfg.contact_speed_mps - v) / (s * cfg.contact_speed_mps))
 
+# %% ../../notebooks/06b_losses.ipynb #d88bda27
 def foot_contact(state: MotionState, ctx: RefineContext) -> dict:
     "Squared speed of the foot points weighted by their soft contact with the ground (anti-sliding)."
     if not ctx.feet: return {}
@@ -157,6 +159,7 @@ def ground(state: MotionState, ctx: RefineContext) -> dict:
     if state.vertices is not None: low = torch.minimum(low, state.vertices[..., 1].amin(1))
     return dict(loss_ground=torch.relu(-low).square().mean())
 
+# %% ../../notebooks/06b_losses.ipynb #b262e917
 def bones(state: MotionState, ctx: RefineContext) -> dict:
     "Squared deviation of the kept edge lengths; mean squared free offset."
     e = ctx.edges
@@ -170,6 +173,7 @@ def anchor3d(state: MotionState, ctx: RefineContext) -> dict:
     r2 = (state.keypoints - ctx.keypoints0).square().sum(-1)
     return dict(loss_anchor=pseudo_huber(r2, ctx.cfg.anchor_scale_m).mean())
 
+# %% ../../notebooks/06b_losses.ipynb #e77b1ac8
 def reprojection(state: MotionState, ctx: RefineContext) -> dict:
     "Robust, confidence-weighted pixel distance of the projected keypoints to keypoints2d (needs a camera)."
     if ctx.keypoints2d is None or ctx.K is None: return {}
@@ -182,6 +186,7 @@ PHYSICAL_TERMS = (smoothness, foot_contact, ground, bones, anchor3d, reprojectio
 class PriorUnavailable(RuntimeError):
     "Raised by a prior's term factory when it cannot run here (no weights, no package); the message says why and how to fix it."
 
+# %% ../../notebooks/06b_losses.ipynb #7d53d0a0
 def evaluate_terms(terms, state: MotionState, ctx: RefineContext) -> tuple[torch.Tensor, dict]:
     "Run every term; the weighted sum of its `loss_*` entries and a dict of every entry (floats) for the history."
     total, log = None, {}

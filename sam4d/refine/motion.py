@@ -29,10 +29,12 @@ def matrix_to_rot6d(R: torch.Tensor) -> torch.Tensor:
     "Rotation matrices (...,3,3) to their 6D form (...,6)."
     return torch.cat([R[..., :, 0], R[..., :, 1]], -1)
 
+# %% ../../notebooks/06a_motion.ipynb #f4215a0a
 def _skew(v):
     z = np.zeros_like(v[..., 0])
     return np.stack([z, -v[..., 2], v[..., 1], v[..., 2], z, -v[..., 0], -v[..., 1], v[..., 0], z], -1).reshape(v.shape + (3,))
 
+# %% ../../notebooks/06a_motion.ipynb #18befb78
 def swing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     "The smallest rotations (...,3,3) that turn unit vectors `a` onto unit vectors `b` (half-turns for opposite ones)."
     a, b = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64))
@@ -47,6 +49,7 @@ def swing(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         R[anti] = 2 * n[:, :, None] * n[:, None] - np.eye(3)
     return R
 
+# %% ../../notebooks/06a_motion.ipynb #57ff1cbe
 def kabsch(P: np.ndarray, Q: np.ndarray, w=None) -> np.ndarray:
     "Rotations R (...,3,3) minimising sum_i w_i |R p_i - q_i|^2 for vectors P (N,3) and Q (...,N,3)."
     w = np.ones(len(P)) if w is None else np.asarray(w, np.float64)
@@ -149,6 +152,7 @@ def _topk(W, k):
         W = np.where(W >= thr, W, 0)
     return W / W.sum(1, keepdims=True)
 
+# %% ../../notebooks/06a_motion.ipynb #663facd7
 def geometric_weights(verts, tree: KinematicTree, Xn, tau=0.02, k=4) -> np.ndarray:
     "Dense (V,N) weights: softmax over bones of -distance/tau to each bone segment, top k."
     a, b = bone_segments(tree, Xn)
@@ -159,6 +163,7 @@ def geometric_weights(verts, tree: KinematicTree, Xn, tau=0.02, k=4) -> np.ndarr
     W = np.exp(-(d - d.min(1, keepdims=True)) / tau)
     return _topk(W, k)
 
+# %% ../../notebooks/06a_motion.ipynb #cfac8b6d
 def body_model_weights(indices, weights, geo, k=4) -> np.ndarray:
     "Map a body model's sparse weights (V,K) bone `indices`/`weights` onto the tree's bones through geometric weights geo (V,N)."
     V = len(geo)
@@ -168,6 +173,7 @@ def body_model_weights(indices, weights, geo, k=4) -> np.ndarray:
     A = Wb.T @ geo / np.maximum(Wb.sum(0), 1e-12)[:, None]   # (B,N) each body bone's share of each tree bone
     return _topk(Wb @ A, k)
 
+# %% ../../notebooks/06a_motion.ipynb #f40f92e2
 SKIN_KEYS = ('skin_indices', 'skin_weights')
 
 def skin_weights_from_params(params: dict):
@@ -186,6 +192,7 @@ class MotionState:
     offsets: torch.Tensor | None     # (T,N-1,3) free per-frame offsets in the bones' rest frame, None when fixed
     vertices: torch.Tensor | None    # (T,V,3) skinned mesh, None for a keypoint-only sequence
 
+# %% ../../notebooks/06a_motion.ipynb #e08a9a74
 class MotionModel(torch.nn.Module):
     "Root trajectory + per-bone 6D rotations in the root's frame (+ optional offsets) with constant bone lengths; LBS mesh."
     def __init__(self, tree: KinematicTree, rest_offsets, root_trans, root_rot, bone_rot, offsets=None,
@@ -304,6 +311,7 @@ def lbs(rest, transforms, indices, weights) -> np.ndarray:
     M = sum(w[None, :, None, None] * G[:, i, :3] for i, w in zip(np.asarray(indices).T, np.asarray(weights, np.float32).T))
     return np.einsum('tvij,vj->tvi', M[..., :3], rest) + M[..., 3]            # blended (T,V,3,4) transforms applied
 
+# %% ../../notebooks/06a_motion.ipynb #231c796d
 def save_skinned(path, seq: Sequence4D, rest, transforms, indices, weights):
     "Save a skinned `seq` compactly: everything but its vertices, plus its rest mesh, bone transforms and weights."
     c = seq.camera
@@ -315,6 +323,7 @@ def save_skinned(path, seq: Sequence4D, rest, transforms, indices, weights):
     if c is not None: arrays.update(K=c.K, R=c.R, t=c.t, size=np.array([c.width, c.height]))
     np.savez_compressed(path, **arrays)
 
+# %% ../../notebooks/06a_motion.ipynb #d4d123cf
 def load_skinned(path) -> Sequence4D:
     "The `Sequence4D` saved by `save_skinned`, its vertices posed by `lbs`."
     z = dict(np.load(path, allow_pickle=False))

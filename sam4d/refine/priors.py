@@ -28,6 +28,7 @@ def release_text_encoders(pipe):
     gc.collect()
     if torch.cuda.is_available(): torch.cuda.empty_cache()
 
+# %% ../../notebooks/06e_priors.ipynb #d94d6a4c
 class DiffusersPrior:
     "The frozen VAE and transformer of a diffusers video model, at a fixed video size."
     has_negative = False
@@ -61,6 +62,7 @@ def _wan_chunk(encoder, x, cache):
     out = encoder(x, feat_cache=cache, feat_idx=[0])
     return out, tuple(cache)
 
+# %% ../../notebooks/06e_priors.ipynb #c2422dff
 def wan_encode(vae, x, checkpoint: bool = False):
     "AutoencoderKLWan's encoder moments for x (B,3,T,H,W), chunk by chunk as diffusers does, each chunk optionally checkpointed."
     from torch.utils.checkpoint import checkpoint as ckpt
@@ -78,6 +80,7 @@ def _to_pil(image):
     from PIL import Image
     return image.convert('RGB') if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image, np.uint8)).convert('RGB')
 
+# %% ../../notebooks/06e_priors.ipynb #c73b76ee
 class HunyuanI2VPrior(DiffusersPrior):
     "HunyuanVideo-I2V as a `VideoPrior`: image + prompt conditioning, embedded guidance or true CFG, token_replace or latent_concat."
     def __init__(self, vae, transformer, image_latents, cond: dict, neg: dict | None, num_frames: int, height: int,
@@ -155,6 +158,7 @@ def wan_t2v_spec():
                           dtypes={'default': 'bfloat16', 'vae': 'float32'}, steps=50, guidance_scale=5.0, flow_shift=3.0,
                           fps=16, resolution=480, frames=81, negative_prompt=WAN_NEGATIVE_PROMPT)
 
+# %% ../../notebooks/06e_priors.ipynb #acca06b0
 class WanT2VPrior(DiffusersPrior):
     "Wan 2.1 text-to-video as a `VideoPrior`: UMT5 prompt embeddings, true CFG with a negative prompt, normalised latents."
     def __init__(self, vae, transformer, cond, neg, num_frames: int, height: int, width: int, low_memory: bool = False,

@@ -36,6 +36,7 @@ def _bcast(s, x):
     "Per-sample values (B,) reshaped to broadcast against `x` (B,...)."
     return s.reshape(-1, *([1] * (x.dim() - 1))).to(x)
 
+# %% ../../notebooks/06d_sds.ipynb #6f515142
 class GaussianMixturePrior:
     "Data ~ sum_k pi_k N(means[k], sigma^2 I), identity encoder: its flow-matching velocity is exact."
     def __init__(self, means, sigma: float = 0.0, weights=None, negative_means=None):
@@ -85,6 +86,7 @@ class SDSConfig:
         if self.anneal not in ('linear', 'sqrt'): raise ValueError(f"anneal must be 'linear' or 'sqrt', got {self.anneal!r}")
         if self.weighting not in WEIGHTINGS: raise ValueError(f'weighting must be one of {sorted(WEIGHTINGS)}, got {self.weighting!r}')
 
+# %% ../../notebooks/06d_sds.ipynb #72334854
 def s_max_at(step: int, cfg: SDSConfig) -> float:
     "The upper end of the noise-level range at optimisation `step` (annealed from s_max to s_max_end)."
     if cfg.s_max_end is None: return cfg.s_max
@@ -101,6 +103,7 @@ def guided_velocity(prior, x_t, s, guidance_scale: float = 1.0):
     vn = prior.predict(x_t, s, negative=True)
     return vn + guidance_scale * (v - vn)
 
+# %% ../../notebooks/06d_sds.ipynb #0c6446c7
 def sds_gradient(prior, x0, s, eps, guidance_scale: float = 1.0, weighting: str = 'x0'):
     "g = w(s) (v_hat(x_s, s) - (eps - x0)) with x_s = (1-s) x0 + s eps, on latents `x0` (B,...), s (B,); no autograd."
     with torch.no_grad():

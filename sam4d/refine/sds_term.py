@@ -35,6 +35,7 @@ def scaled_camera(camera: Camera, frames, width: int, height: int):
     f = torch.as_tensor
     return f(K, dtype=torch.float32), f(camera.R[frames], dtype=torch.float32), f(camera.t[frames], dtype=torch.float32)
 
+# %% ../../notebooks/06f_sds_term.ipynb #348593b8
 def resize_video(frames, height: int, width: int) -> torch.Tensor:
     "Frames (T,h,w,3) (uint8 or float in [0,1]) to float (T,height,width,3) in [0,1] (antialiased bilinear)."
     x = torch.as_tensor(np.asarray(frames))
@@ -48,6 +49,7 @@ def video_background(frames, mode: str = 'median') -> torch.Tensor:
     if mode != 'median': raise ValueError(f"background must be 'median' or 'first', got {mode!r}")
     return frames.median(0).values
 
+# %% ../../notebooks/06f_sds_term.ipynb #f2cec4cd
 def read_video(path, max_frames: int | None = None) -> np.ndarray:
     "All frames (T,H,W,3) uint8 of a video file (via `sam4d.frames.iter_video`)."
     from sam4d.media import iter_video
@@ -80,6 +82,7 @@ def grad_snapshot(step: int, frames, grad, video, scale: int = 2) -> dict:
                 heatmap=small(mag[:, None])[:, 0].cpu().numpy().astype(np.float16),
                 render=(small(video.detach().float().permute(0, 3, 1, 2)).permute(0, 2, 3, 1).clamp(0, 1) * 255).round().byte().cpu().numpy())
 
+# %% ../../notebooks/06f_sds_term.ipynb #36de670b
 def write_sds_snapshots(folder, snapshots: list) -> Path:
     "Write snapshots into `folder`/sds_snapshots (atomically) with an index; returns that folder."
     out = Path(folder)/'sds_snapshots'
@@ -233,6 +236,7 @@ def _video_record(video):
     side = path.with_suffix('.json')
     return read_video(path), (json.loads(side.read_text()) if side.exists() else {})
 
+# %% ../../notebooks/06f_sds_term.ipynb #b8679730
 def make_sds_term(prior_id: str, seq: Sequence4D, video=None, prompt: str | None = None, image=None, iters: int = 400,
                   device=None, num_frames: int = 33, height: int = 320, width: int | None = None,
                   negative_prompt: str | None = None, embedded_guidance: float | None = None, background: str = 'median',

@@ -29,6 +29,7 @@ def default_checkpoint_dir(output_dir) -> Path:
     out = Path(output_dir)
     return out.parent/f'.{out.name}.checkpoints'
 
+# %% ../../notebooks/06g_refine.ipynb #8acb59a5
 def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: RefineConfig, gt=None, sds_note: str = '', terms=()):
     "Write the refined sequence, histories, config, metrics and the terms' own products (`write_into`, `report`) atomically."
     contact = contact_labels(seq_in)
@@ -48,6 +49,7 @@ def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: Refine
         write_json(tmp/'sam4d_keypoints3d_eval.json', evaluate(res.seq, gt=gt, contact=contact, selfpen=False))
     return dict(before=before, after=after, change=change)
 
+# %% ../../notebooks/06g_refine.ipynb #fa9667e1
 def refine_stage(input_dir, output_dir, cfg: RefineConfig | None = None, sds=True, video=None, checkpoint_dir=None,
                  resume=False, gt=None, progress=True) -> RefineResult:
     "Refine the sequence in `input_dir` (with the Video-SDS term when `sds` and a prior is available) into `output_dir`."

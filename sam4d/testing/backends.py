@@ -41,6 +41,7 @@ class ColourBoxStandIn(Backend):
                                params={'size': np.array([x1 - x0, y1 - y0]) * z / f}))
         return people
 
+# %% ../../notebooks/03b_testing_backends.ipynb #4c385a90
 def draw_boxes(W, H, boxes, colours=((255, 0, 0), (0, 255, 0), (0, 0, 255))) -> np.ndarray:
     "A black RGB frame with filled boxes (x0, y0, x1, y1), one colour each: test frames for `ColourBoxStandIn`."
     img = np.zeros((H, W, 3), np.uint8)

@@ -39,6 +39,7 @@ class Lab:
     def page_url(self, nb_path: str) -> str: return f'{self.url}/lab/tree/{nb_path}?token={self.token}'
     def log_tail(self, n: int = 3000) -> str: return self.log.read_text(errors='replace')[-n:]
 
+# %% ../../notebooks/07e_testing_browser.ipynb #1e2ddb14
 @contextlib.contextmanager
 def jupyterlab(root, python: str | None = None, timeout: float = 90, env: dict | None = None):
     "Run JupyterLab on a free loopback port with a token, serving `root`; yield a `Lab`; always stop it."
@@ -70,6 +71,7 @@ def jupyterlab(root, python: str | None = None, timeout: float = 90, env: dict |
         _stop(proc)
         shutil.rmtree(work, ignore_errors=True)
 
+# %% ../../notebooks/07e_testing_browser.ipynb #155a1151
 def _stop(proc):
     "Stop a process started in its own session, and its children (kernels), by its process group."
     for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
@@ -89,11 +91,13 @@ class BrowserLog:
         "Page errors, failed requests and console errors (a WebGL performance warning is not one)."
         return self.errors + self.failed + [m for t, m in self.console if t == 'error']
 
+# %% ../../notebooks/07e_testing_browser.ipynb #5a6bf49c
 def _check_chromium():
     if not Path(CHROMIUM).exists():
         raise input_error(CHROMIUM, 'is missing: the browser checks use Debian chromium',
                           'apt-get install -y chromium (never `playwright install`), or set SAM4D_CHROMIUM')
 
+# %% ../../notebooks/07e_testing_browser.ipynb #344d4b20
 @contextlib.contextmanager
 def browser(offline: bool = False, width: int = 1280, height: int = 900, init_scripts=(), timeout_ms: float = 60_000):
     "Headless chromium with a fresh profile: yield (page, BrowserLog); `offline` aborts and records non-file requests."
@@ -141,6 +145,7 @@ def pixel_std(png: bytes) -> float:
     "Standard deviation of the grey levels of a screenshot (about 0 when blank)."
     return float(png_array(png).astype(np.float32).mean(-1).std())
 
+# %% ../../notebooks/07e_testing_browser.ipynb #a6d4d0a4
 def changed_fraction(png_a: bytes, png_b: bytes, tol: int = 8) -> float:
     "Fraction of pixels whose colour differs by more than `tol` between two screenshots of one size."
     a, b = png_array(png_a).astype(np.int16), png_array(png_b).astype(np.int16)
@@ -154,6 +159,7 @@ def widget_problems(page, log: BrowserLog) -> list:
     logged = [m for t, m in log.console if t in ('error', 'warning') and any(e in m for e in WIDGET_ERRORS)]
     return shown + logged
 
+# %% ../../notebooks/07e_testing_browser.ipynb #5a8a90fb
 def wait_js(page, expr: str, what: str, timeout: float = 60, arg=None):
     "Wait until the JS expression is truthy; on timeout raise an error saying `what` did not happen."
     try: return page.wait_for_function(expr, arg=arg, timeout=timeout * 1000)
@@ -176,6 +182,7 @@ def open_notebook(page, lab: Lab, nb_path: str, run: bool = True, timeout: float
                                  .map(e => e.innerText).filter(t => /Error|Traceback/.test(t))""")
         if errs or ok is False: raise RuntimeError(f'{nb_path} failed in JupyterLab:\n' + '\n'.join(errs)[-3000:])
 
+# %% ../../notebooks/07e_testing_browser.ipynb #5148fe41
 def set_slider(page, value: int, nth: int = 0):
     "Type `value` into the readout of the `nth` ipywidgets slider on the page."
     ro = page.locator('.widget-slider .widget-readout').nth(nth)

@@ -31,6 +31,7 @@ def _body_points(X, joint_names):
     for s in ('left', 'right'): P[f'{s}_toes'] = (P[f'{s}_big_toe'] + P[f'{s}_small_toe']) / 2
     return P
 
+# %% ../../notebooks/00e_testing_figure.ipynb #49174976
 def _ring_budget(areas, V: int, seg: int = 32):
     "Rings and segments per capsule so that the capsules hold exactly V vertices, rings roughly by area."
     n, big = len(areas), int(np.argmax(areas))
@@ -46,6 +47,7 @@ def _ring_budget(areas, V: int, seg: int = 32):
         return rings, segs
     raise ValueError(f'cannot split {V} vertices over {n} capsules')
 
+# %% ../../notebooks/00e_testing_figure.ipynb #c5413a39
 def capsule_figure(X, joint_names=COCO_FEET_JOINTS, V: int = 18439):
     "A body of capsules on COCO+feet joints X (T,J,3): vertices (T,V,3) float32 and faces (F,3) int32."
     P = _body_points(X, joint_names)
@@ -63,6 +65,7 @@ def tracking_camera(X, width: int = 512, height: int = 320, offset=(0.0, 0.4, 4.
     cams = [look_at_camera(p + np.asarray(offset), p, 1, focal, width, height) for p in target]
     return Camera(cams[0].K, np.concatenate([c.R for c in cams]), np.concatenate([c.t for c in cams]), width, height)
 
+# %% ../../notebooks/00e_testing_figure.ipynb #ce8ec823
 def capsule_walker(T: int = 60, V: int = 18439, fps: float = 25.0, width: int = 512, height: int = 320) -> Sequence4D:
     "A stand-in 4D human for demos and tests: capsules on `toy_walk` (along +X), filmed by a tracking camera."
     X, stance = toy_walk(T=T, fps=fps)

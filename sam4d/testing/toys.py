@@ -23,6 +23,7 @@ def test_pattern(T=30, H=64, W=96, seed=0):
         out[t, H // 2 - 4:H // 2 + 4, x:x + 8] = 255
     return out
 
+# %% ../../notebooks/00a_testing_toys.ipynb #b5b38816
 def pattern_index(frame) -> int:
     "Recover t from a `test_pattern` frame (the square's left edge / 2), robust to compression."
     H = frame.shape[0]

@@ -26,6 +26,7 @@ def tiny_byte_tokenizer(specials=()):
     if specials: tok.add_special_tokens({'additional_special_tokens': list(specials)})
     return tok
 
+# %% ../../notebooks/01b_testing_video.ipynb #d7931369
 def tiny_clip_tokenizer():
     "A CLIP tokenizer over single bytes (no merges), for stand-ins."
     from tokenizers.pre_tokenizers import ByteLevel
@@ -36,6 +37,7 @@ def tiny_clip_tokenizer():
     vocab.update({c + '</w>': len(vocab) + i for i, c in enumerate(chars)})
     return CLIPTokenizer(vocab=vocab, merges=[])
 
+# %% ../../notebooks/01b_testing_video.ipynb #389d9b7d
 def hunyuan_prompt_template(tokenizer, n_image_tokens: int) -> dict:
     "HunyuanVideo-I2V's prompt template with crop positions measured with `tokenizer` for `n_image_tokens` image tokens."
     from diffusers.pipelines.hunyuan_video.pipeline_hunyuan_video_image2video import DEFAULT_PROMPT_TEMPLATE
@@ -50,6 +52,7 @@ def _tiny_image_processor(size=32):
     return CLIPImageProcessorPil(size={'shortest_edge': size}, crop_size={'height': size, 'width': size},
                                  image_mean=[0.48145466, 0.4578275, 0.40821073], image_std=[0.26862954, 0.26130258, 0.27577711])
 
+# %% ../../notebooks/01b_testing_video.ipynb #8b3a8ec5
 def tiny_hunyuan_i2v(spec: VideoModelSpec, seed: int = 0):
     "A HunyuanVideo-I2V pipeline with `spec.arch` and tiny random text encoders, and the call kwargs it needs."
     from transformers import (LlamaConfig, LlavaConfig, CLIPVisionConfig, CLIPTextConfig, LlavaForConditionalGeneration,
@@ -75,6 +78,7 @@ def tiny_hunyuan_i2v(spec: VideoModelSpec, seed: int = 0):
     n_img = (vision.image_size // vision.patch_size) ** 2
     return pipe, dict(prompt_template=hunyuan_prompt_template(tok, n_img), max_sequence_length=32)
 
+# %% ../../notebooks/01b_testing_video.ipynb #b0c2cb00
 def tiny_wan_i2v(spec: VideoModelSpec, seed: int = 0):
     "A Wan 2.1 I2V pipeline with tiny random components (UMT5 text encoder, CLIP image encoder), and its call kwargs."
     from transformers import UMT5Config, UMT5EncoderModel, CLIPVisionConfig, CLIPVisionModel
@@ -126,6 +130,7 @@ def tiny_wan_t2v(seed: int = 0):
                                num_layers=1, cross_attn_norm=True, qk_norm='rms_norm_across_heads', rope_max_seq_len=32)
     return WanPipeline(tokenizer=i2v.tokenizer, text_encoder=i2v.text_encoder, vae=i2v.vae, scheduler=i2v.scheduler, transformer=tr), kw
 
+# %% ../../notebooks/01b_testing_video.ipynb #61a56f0c
 def register_tiny_models() -> list:
     "Put the tiny stand-ins into the model registry (tests only): `tiny-random-...` ids then work as models and priors."
     return [register_model(s).key for s in TINY_MODELS]

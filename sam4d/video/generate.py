@@ -28,12 +28,14 @@ def check_frames(frames: int) -> int:
     raise input_error(f'--frames {frames}', 'must be 4k+1 and at least 5 (the video VAE packs the first frame alone, then 4 per latent)',
                       f'use {lo} or {lo + 4} (common: 33, 65, 129)')
 
+# %% ../../notebooks/01c_video.ipynb #1c65b4ac
 def bucket_size(width: int, height: int, resolution: int, multiple: int = MULTIPLE) -> tuple[int, int]:
     "(H, W) with the aspect ratio of a `width` x `height` image and about `resolution`p's pixel count, multiples of `multiple`."
     area, r = resolution * resolution * 16 / 9, width / height
     snap = lambda x: max(multiple, int(round(x / multiple)) * multiple)
     return snap((area / r) ** 0.5), snap((area * r) ** 0.5)
 
+# %% ../../notebooks/01c_video.ipynb #3dcfbaab
 def choose_size(size, image_size: tuple[int, int]) -> tuple[int, int]:
     "(H, W) from `size` ('HxW', 'NNNp' or an int resolution) and the image's (width, height)."
     s = str(size).strip().lower()
@@ -58,6 +60,7 @@ def load_image(image):
     except (UnidentifiedImageError, OSError) as e:
         raise input_error(p, f'is not an image Pillow can read ({type(e).__name__})', 'pass a .png or .jpg photo') from None
 
+# %% ../../notebooks/01c_video.ipynb #4f16ccc8
 def fit_image(image, height: int, width: int):
     "`image` cropped about its centre to the aspect of `width` x `height` and resized to it."
     from PIL import Image, ImageOps
@@ -149,6 +152,7 @@ def _versions():
         except md.PackageNotFoundError: out[p] = None
     return out
 
+# %% ../../notebooks/01c_video.ipynb #9c5f9e3f
 def generate_video(image, prompt: str, name: str, generator: VideoGenerator, data_root=None, frames: int | None = None,
                    size=None, steps: int | None = None, seed: int = 0, guidance_scale: float | None = None,
                    flow_shift: float | None = None, negative_prompt: str | None = None, fps: float | None = None,

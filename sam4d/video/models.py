@@ -54,6 +54,7 @@ class VideoModelSpec:
     @property
     def stand_in(self): return self.repo_id is None
 
+# %% ../../notebooks/01a_video_models.ipynb #2094e108
 HUNYUAN_NEGATIVE_PROMPT = ('Aerial view, aerial view, overexposed, low quality, deformation, a poor composition, bad hands, '
                            'bad teeth, bad eyes, bad limbs, distortion')   # the original repository's default
 _hy = dict(family='hunyuan', dtypes={'transformer': 'bfloat16', 'default': 'float16'}, steps=50, fps=24, resolution=720,
@@ -78,7 +79,6 @@ def register_model(spec: VideoModelSpec) -> VideoModelSpec:
     if spec.stand_in and spec.build is None: raise ValueError(f'{spec.key}: a spec without repo_id needs `build`')
     MODELS[spec.key] = spec
     return spec
-
 
 # %% ../../notebooks/01a_video_models.ipynb #2617cdcd
 def resolve_model(model: str) -> tuple[VideoModelSpec, Path | None]:
@@ -108,6 +108,7 @@ def missing_weights_error(spec: VideoModelSpec, cache_dir=None, cause: Exception
         f'(older huggingface_hub: `huggingface-cli download {spec.repo_id}`); set HF_TOKEN if the repo needs a login, '
         f'HF_ENDPOINT for a mirror, HF_HOME/HF_HUB_CACHE to use another cache, or pass --model /path/to/local/checkpoint')
 
+# %% ../../notebooks/01a_video_models.ipynb #4668756a
 def find_weights(spec: VideoModelSpec, cache_dir=None, download: bool = True) -> Path:
     "The local snapshot folder of `spec`'s checkpoint: from the Hugging Face cache, else downloaded."
     from huggingface_hub import snapshot_download
@@ -133,6 +134,7 @@ def load_pipeline(spec: VideoModelSpec, path, dtypes: dict | None = None):
         raise input_error(path, f'is not a complete {cls.__name__} checkpoint ({type(e).__name__}: {str(e).splitlines()[0]})',
                           f'download it again (`hf download {spec.repo_id}`) or point --model at a complete folder') from None
 
+# %% ../../notebooks/01a_video_models.ipynb #1a4d6ca6
 def out_of_memory_error(what: str, frames=None, size=None) -> Sam4dInputError:
     "The error for running out of GPU memory, with the settings that need less."
     mem = ''
@@ -143,6 +145,7 @@ def out_of_memory_error(what: str, frames=None, size=None) -> Sam4dInputError:
     return input_error('GPU', f'ran out of memory while {what}{run}{mem}',
         'use --offload (model CPU offload), --vae-tiling, fewer --frames (e.g. 33 or 65) or a smaller --size (e.g. 544p, 480p or 320x512)')
 
+# %% ../../notebooks/01a_video_models.ipynb #42b9ecfc
 def place_pipeline(pipe, device='cuda', offload: bool = False, vae_tiling: bool = False):
     "Put `pipe` on `device`, or enable model CPU offload to it; optionally tile the VAE. Returns `pipe`."
     device = torch.device(device)
@@ -155,6 +158,7 @@ def place_pipeline(pipe, device='cuda', offload: bool = False, vae_tiling: bool 
     if vae_tiling: pipe.vae.enable_tiling()
     return pipe
 
+# %% ../../notebooks/01a_video_models.ipynb #6c647ae9
 def with_flow_shift(scheduler, shift: float):
     "A copy of a flow-matching `scheduler` with its timestep shift set (FlowMatchEuler: `shift`, UniPC: `flow_shift`)."
     key = 'flow_shift' if 'flow_shift' in scheduler.config else 'shift'
@@ -186,6 +190,7 @@ def random_model(cls, config: dict, device='cpu', dtype=torch.bfloat16):
     with torch.device(device), default_dtype(dtype): m = cls(**config)
     return m.eval().requires_grad_(False)
 
+# %% ../../notebooks/01a_video_models.ipynb #5c4255f2
 def n_params(m) -> int:
     "Number of parameters of module `m`."
     return sum(p.numel() for p in m.parameters())

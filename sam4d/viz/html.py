@@ -27,11 +27,13 @@ def widget_assets_cache() -> Path:
     "Where the asset folder is kept: `$SAM4D_WIDGET_ASSETS`, else ~/.cache/sam4d/widget_assets."
     return Path(os.environ.get('SAM4D_WIDGET_ASSETS') or Path.home()/'.cache'/'sam4d'/'widget_assets')
 
+# %% ../../notebooks/07d_html.ipynb #15241b69
 def installed_widget_bundles(prefix=None) -> dict:
     "AMD widget bundles installed by Python packages in this environment: module name -> its nbextension folder."
     root = Path(prefix or sys.prefix)/'share'/'jupyter'/'nbextensions'
     return {d.name: d for d in sorted(root.glob('*')) if (d/'index.js').exists()} if root.is_dir() else {}
 
+# %% ../../notebooks/07d_html.ipynb #6b9a9435
 def npm_pack(spec: str, dest: Path, npm: str) -> Path:
     "Download one npm package tarball into `dest` with `npm pack`; return the tarball."
     exe = shutil.which(npm)
@@ -43,6 +45,7 @@ def npm_pack(spec: str, dest: Path, npm: str) -> Path:
     if r.returncode: raise RuntimeError(f'npm pack {spec} failed:\n{r.stderr[-2000:]}')
     return dest/r.stdout.strip().splitlines()[-1]
 
+# %% ../../notebooks/07d_html.ipynb #eb0a0c21
 def _extract(tgz: Path, member_prefix: str, dest: Path, keep=lambda name: True):
     "Copy the files under `package/<member_prefix>` of an npm tarball into `dest`, flat."
     dest.mkdir(parents=True, exist_ok=True)
@@ -56,6 +59,7 @@ ASSETS_FORMAT = 'sam4d.widget_assets/2'
 
 def _digest(p: Path) -> str: return hashlib.sha256(Path(p).read_bytes()).hexdigest()[:16]
 
+# %% ../../notebooks/07d_html.ipynb #16db2397
 def _fetch_npm_assets(dest: Path, npm: str):
     "Build the asset folder (atomically) with require.js, the HTML manager and its fonts, from npm; no bundles yet."
     with tempfile.TemporaryDirectory() as tmpd, staged_dir(dest) as tmp:
@@ -69,6 +73,7 @@ def _fetch_npm_assets(dest: Path, npm: str):
             if f.suffix in _FONTS: shutil.copy(f, tmp/'@jupyter-widgets'/f.name)
         write_json(tmp/'manifest.json', dict(format=ASSETS_FORMAT, html_manager=HTML_MANAGER[1], requirejs=REQUIREJS[1], bundles={}))
 
+# %% ../../notebooks/07d_html.ipynb #b245a7be
 def fetch_widget_assets(dest=None, npm: str = 'npm', force: bool = False, prefix=None) -> Path:
     "The asset folder: require.js and the HTML manager (from npm, once), and this environment's widget bundles, kept current."
     dest = Path(dest or widget_assets_cache())
@@ -85,6 +90,7 @@ def fetch_widget_assets(dest=None, npm: str = 'npm', force: bool = False, prefix
     if stale: write_json(man_path, man)
     return dest
 
+# %% ../../notebooks/07d_html.ipynb #33b558a9
 def widget_assets(npm: str = 'npm') -> Path:
     "The asset folder, fetched first if it is missing, with this environment's bundles."
     return fetch_widget_assets(npm=npm)
@@ -104,6 +110,7 @@ def widget_modules(html: str) -> set:
             mods |= {st.get('model_module'), st.get('state', {}).get('_view_module')}
     return {m for m in mods if m}
 
+# %% ../../notebooks/07d_html.ipynb #4e968c93
 def _ours(block: str) -> str: return f'<!-- sam4d widget assets -->\n{block}\n<!-- /sam4d widget assets -->\n'
 
 def loader_html(rel: str, modules) -> dict:
@@ -115,6 +122,7 @@ def loader_html(rel: str, modules) -> dict:
     return dict(require=_ours(f'<script src="{rel}/require.js"></script>\n<script>require.config({conf});</script>'),
                 embed_url=embed, embed=_ours(f'<script src="{embed}"></script>'))
 
+# %% ../../notebooks/07d_html.ipynb #6799b2be
 def copy_widget_assets(dest_dir, assets=None) -> Path:
     "Copy the asset folder to `dest_dir`/_widget_assets (skipped when the copy there is the same)."
     src = Path(assets or widget_assets())
@@ -123,6 +131,7 @@ def copy_widget_assets(dest_dir, assets=None) -> Path:
     with staged_dir(out) as tmp: shutil.copytree(src, tmp, dirs_exist_ok=True)
     return out
 
+# %% ../../notebooks/07d_html.ipynb #b539391a
 def localize_html_text(text: str, page_dir, assets_dir) -> str:
     "A widget page's HTML with its scripts pointed at `assets_dir`, for a page that lives in `page_dir`."
     text = _OURS_RE.sub('', text)
@@ -142,6 +151,7 @@ def localize_html_text(text: str, page_dir, assets_dir) -> str:
         if n == 0: text = _insert_head(text, L['embed'])
     return _insert_head(text, L['require'], first=True)
 
+# %% ../../notebooks/07d_html.ipynb #1faca035
 def _write(path: Path, text: str):
     tmp = path.with_name(f'.{path.name}.tmp')
     tmp.write_text(text); os.replace(tmp, path)
@@ -153,6 +163,7 @@ def localize_widget_html(html_path, assets_dir=None, assets=None) -> Path:
     _write(html_path, localize_html_text(html_path.read_text(), html_path.parent, adir))
     return html_path
 
+# %% ../../notebooks/07d_html.ipynb #bc8b2b91
 def _insert_head(text: str, block: str, first: bool = False) -> str:
     "Put `block` at the start (first) or the end of <head>, or before the first script when there is no head."
     if first and (m := re.search(r'<head[^>]*>', text)): return text[:m.end()] + '\n' + block + text[m.end():]
@@ -177,9 +188,11 @@ def widget_state(roots, drop_defaults: bool = True) -> dict:
     # an anywidget's frontend model is generic: its code and defaults live only in the Python state, so keep all of it
     return {i: w._get_embed_state(drop_defaults=drop_defaults and '_esm' not in w.keys) for i, w in seen.items()}
 
+# %% ../../notebooks/07d_html.ipynb #7a9160e3
 def _script_json(obj) -> str:
     return json.dumps(obj).replace('</', '<\\/')                  # a '</script>' inside a string would end the tag
 
+# %% ../../notebooks/07d_html.ipynb #c87f4c73
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>body {{ font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem auto; max-width: 1100px; padding: 0 1rem; color: #222 }}

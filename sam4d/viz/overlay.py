@@ -41,6 +41,7 @@ def _in_front(camera: Camera, X, t: int, near: float = 0.05):
     uv = Xc @ camera.K.T
     return uv[:, :2] / np.where(np.abs(uv[:, 2:]) < 1e-9, 1e-9, uv[:, 2:]), Xc[:, 2] > near
 
+# %% ../../notebooks/07b_overlay.ipynb #0ad5ef82
 def _splat(img, uv, ok, color, size: int = 1):
     "Paint `size`x`size` dots at pixels uv where ok."
     H, W = img.shape[:2]
@@ -51,12 +52,14 @@ def _splat(img, uv, ok, color, size: int = 1):
             m = (x >= 0) & (x < W) & (y >= 0) & (y < H)
             img[y[m], x[m]] = color
 
+# %% ../../notebooks/07b_overlay.ipynb #9d47b7d4
 def mesh_edge_pairs(faces) -> np.ndarray:
     "Unique undirected edges (E,2) of triangles (F,3)."
     f = np.asarray(faces, np.int64)
     e = np.sort(np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]]), axis=1)
     return np.unique(e, axis=0)
 
+# %% ../../notebooks/07b_overlay.ipynb #febfae1d
 def _segments(uv, ok, pairs):
     "Points one pixel apart along the 2D segments `pairs` whose ends are both in front."
     pairs = pairs[ok[pairs[:, 0]] & ok[pairs[:, 1]]]
@@ -66,6 +69,7 @@ def _segments(uv, ok, pairs):
     i = np.repeat(np.arange(len(n)), n + 1)
     return a[i] + s[:, None] * (b[i] - a[i])
 
+# %% ../../notebooks/07b_overlay.ipynb #e8f9ad09
 def draw_skeleton(img, uv, edges, color, hollow: bool = False, width: int = 2, radius: int = 3) -> np.ndarray:
     "Draw bones and joints (pixels uv (J,2)) on an RGB uint8 image; returns a new image."
     im = Image.fromarray(img); dr = ImageDraw.Draw(im)
@@ -77,6 +81,7 @@ def draw_skeleton(img, uv, edges, color, hollow: bool = False, width: int = 2, r
         dr.ellipse([x - radius, y - radius, x + radius, y + radius], outline=c, width=1 if hollow else radius, fill=None if hollow else c)
     return np.asarray(im)
 
+# %% ../../notebooks/07b_overlay.ipynb #88eb719b
 def overlay_frames(seq: Sequence4D, frames, mesh: str | None = 'points', keypoints: bool = True, color='#ff7f0e',
                    kp_color='#1f77b4', every: int = 1, alpha: float = 0.55, progress: bool = False) -> np.ndarray:
     "Frames (T,H,W,3) with the sequence's re-projected mesh ('points' | 'wireframe' | 'shaded' | None) and keypoints."
@@ -117,6 +122,7 @@ def jpeg(img: np.ndarray, quality: int = 85) -> bytes:
     "An RGB uint8 image as JPEG bytes."
     b = io.BytesIO(); Image.fromarray(img).save(b, 'JPEG', quality=quality); return b.getvalue()
 
+# %% ../../notebooks/07b_overlay.ipynb #ad82990a
 class FramePlayer(W.VBox):
     "Frames (T,H,W,3) as a browser-side player: a stack of JPEG images selected by a slider, with play/pause/loop."
     def __init__(self, frames, fps: float = 25.0, width: int | None = None, quality: int = 85, title: str = ''):
@@ -139,6 +145,7 @@ def _polyline(img, camera: Camera, P, color, width: int = 1):
     for i in range(len(P) - 1):
         if ok[i] and ok[i + 1]: dr.line([tuple(uv[i]), tuple(uv[i + 1])], fill=color, width=width)
 
+# %% ../../notebooks/07b_overlay.ipynb #38b0ff9e
 def scene_video(seqs, colors=None, layout: str = 'side', width: int = 640, height: int = 360, skeleton: bool = True,
                 ground: bool = True, cameras: bool = True, stride: int = 1, progress: bool = True) -> np.ndarray:
     "Frames (T,H,W,3) uint8 of sequences drawn like `MeshPlayer` shows them, from its viewpoint, on the CPU."

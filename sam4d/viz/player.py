@@ -24,6 +24,7 @@ def skeleton_geometry(X, edges, joint_radius: float = 0.022, bone_radius: float 
     parts = [(a, b, bone_radius, 1.0, 2, 6) for a, b in edges] + [(j, j, joint_radius, 1.0, 1, 4) for j in range(X.shape[1])]
     return attach_capsules(pts, parts)
 
+# %% ../../notebooks/07a_player.ipynb #ffea1b56
 def frustum_geometry(camera: Camera, depth: float = 0.4):
     "Camera pyramids, apex at the centre, base at the image corners `depth` m ahead: vertices (T,5,3), faces (4,3)."
     corners = np.array([[0, 0, 1], [camera.width, 0, 1], [camera.width, camera.height, 1], [0, camera.height, 1]], np.float64)
@@ -49,6 +50,7 @@ def view_direction(seqs, turn_deg: float = 30.0) -> np.ndarray:
     d = np.array([0.45, 0.35, 1.0])
     return d / np.linalg.norm(d)
 
+# %% ../../notebooks/07a_player.ipynb #8e6cd54d
 def framing_points(seqs, offsets, times) -> np.ndarray:
     "Points (N,3) the view must hold: every 7th vertex (or the keypoints) and the camera centres, at `times`."
     pts = []
@@ -58,6 +60,7 @@ def framing_points(seqs, offsets, times) -> np.ndarray:
         if s.camera is not None: pts.append(-np.einsum('tji,tj->ti', s.camera.R[idx], s.camera.t[idx]) + off)
     return np.concatenate(pts).astype(np.float64)
 
+# %% ../../notebooks/07a_player.ipynb #7f10eed7
 def layout_offsets(seqs, layout: str = 'side', spacing: float | None = None, direction=None) -> np.ndarray:
     "World offsets (n,3) of each sequence: zero when 'overlay'; along the viewer's right axis when 'side'."
     n = len(seqs)
@@ -70,6 +73,7 @@ def layout_offsets(seqs, layout: str = 'side', spacing: float | None = None, dir
         spacing = max(ext) + 0.3
     return (right[None] * spacing * (np.arange(n) - (n - 1) / 2)[:, None]).astype(np.float32)
 
+# %% ../../notebooks/07a_player.ipynb #121169b9
 def viewer_camera(points, width: int, height: int, direction=None, fov_deg: float = 40.0, margin: float = 1.1) -> Camera:
     "A static look-at `Camera` from `direction` whose vertical field of view `fov_deg` fits all `points` (...,3)."
     P = np.asarray(points, np.float64).reshape(-1, 3)
@@ -94,6 +98,7 @@ def morph_mesh(frames, faces, material, name: str) -> p3.Mesh:
     infl = [0.0] * len(frames); infl[0] = 1.0
     return p3.Mesh(geom, material, name=name, morphTargetInfluences=infl, frustumCulled=False)
 
+# %% ../../notebooks/07a_player.ipynb #e5f1ae44
 def frame_track(name: str, times) -> p3.NumberKeyframeTrack:
     "Keyframes at `times` (one per morph target) whose values are the rows of the identity: time t shows target t."
     n = len(times)
@@ -196,6 +201,7 @@ def _shade(hex_color: str, k: float) -> str:
     rgb = np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]) * k
     return '#' + ''.join(f'{int(np.clip(c, 0, 255)):02x}' for c in rgb)
 
+# %% ../../notebooks/07a_player.ipynb #8f413358
 class MeshPlayer(W.VBox):
     "Browser-side player of `Sequence4D`s: mesh, skeleton, floor, cameras; frames picked by jslinked widgets."
     def __init__(self, seqs, labels=None, colors=None, layout: str = 'side', spacing: float | None = None,

@@ -26,6 +26,7 @@ def run_sequences(run: dict) -> list:
     "(label, sequence) of the run's sequences that exist: input, refined, ground truth."
     return [(lab, run[k]) for lab, k in (('input', 'input'), ('refined', 'refined'), ('ground truth', 'truth')) if run[k] is not None]
 
+# %% ../../notebooks/07g_report.ipynb #e0917bb9
 def load_run(name: str, data_root=None) -> dict:
     "A run's products that exist: input, refined and truth sequences, frames, and the refinement folder."
     L = DataLayout(Path(data_root)) if data_root is not None else DataLayout()
@@ -51,6 +52,7 @@ def _metrics_table(sds_dir) -> str:
     rows = ''.join(f'<tr><td>{html.escape(k)}</td><td>{num(b.get(k))}</td><td>{num(a.get(k))}</td></tr>' for k in b if isinstance(b.get(k), (int, float)))
     return f'<table border=1 cellpadding=4 style="border-collapse:collapse"><tr><th>metric</th><th>before</th><th>after</th></tr>{rows}</table>' if rows else ''
 
+# %% ../../notebooks/07g_report.ipynb #666b059e
 def report_items(run: dict, max_frames: int = 120, video_name: str | None = 'report.mp4', width: int = 640) -> list:
     "The page: headings and text (HTML strings) and the widgets: player, overlays, SDS gradients, curves, metrics."
     seqs = run_sequences(run)
@@ -88,6 +90,7 @@ def report_items(run: dict, max_frames: int = 120, video_name: str | None = 'rep
     if table: items += ['<h2>Metrics before and after refinement</h2>', table]
     return items
 
+# %% ../../notebooks/07g_report.ipynb #a7e88df0
 def write_report(name: str, data_root=None, out_dir=None, max_frames: int = 120, video: bool = True, progress: bool = True) -> dict:
     "Write runs/NAME/report.html (+ _widget_assets/) and report.mp4 for a run; the html and mp4 appear together."
     run = load_run(name, data_root)

@@ -24,6 +24,7 @@ def _array(x) -> np.ndarray:
     if hasattr(x, 'detach'): x = x.detach().float().cpu().numpy()
     return np.asarray(x)
 
+# %% ../../notebooks/07c_sds_viewer.ipynb #0bc58cfa
 def _frames_last(a: np.ndarray, name: str) -> np.ndarray:
     "(T,H,W,3) from (T,H,W,3) or (T,3,H,W)."
     if a.ndim != 4: raise ValueError(f'{name} must be (T,H,W,3) or (T,3,H,W), got shape {a.shape}')
@@ -31,6 +32,7 @@ def _frames_last(a: np.ndarray, name: str) -> np.ndarray:
     if a.shape[1] == 3: return a.transpose(0, 2, 3, 1)
     raise ValueError(f'{name} must have 3 colour channels first or last, got shape {a.shape}')
 
+# %% ../../notebooks/07c_sds_viewer.ipynb #86e3ab82
 def write_sds_snapshot(folder, iteration: int, render, grad, frames=None, timestep: float | None = None,
                        value_range=(0.0, 1.0)) -> Path:
     "Save one snapshot: `render` (T,H,W,3)|(T,3,H,W), values in `value_range` or uint8, and `grad` = d loss / d render."
@@ -53,6 +55,7 @@ def write_sds_snapshot(folder, iteration: int, render, grad, frames=None, timest
     os.replace(tmp, out)
     return out
 
+# %% ../../notebooks/07c_sds_viewer.ipynb #a685732f
 def list_snapshots(folder) -> list:
     "(iteration, path) of the snapshots in a refinement folder (or its sds_snapshots/), by iteration."
     folder = Path(folder)
@@ -60,6 +63,7 @@ def list_snapshots(folder) -> list:
     if not d.is_dir(): return []
     return sorted((int(m.group(1)), p) for p in d.glob('iter_*.npz') if (m := re.fullmatch(r'iter_(\d+)\.npz', p.name)))
 
+# %% ../../notebooks/07c_sds_viewer.ipynb #46370697
 def load_snapshot(path) -> dict:
     "A snapshot's arrays, checked against the format; `grad` is the per-pixel norm in float32 (grad_mag * grad_scale)."
     path = Path(path)
@@ -80,6 +84,7 @@ def _columns(obj) -> dict:
     "Columns {name: [values]} from columns or from a list of records (`sam4d.core.records_to_columns`; plots read None as NaN)."
     return {k: list(v) for k, v in obj.items() if isinstance(v, list)} if isinstance(obj, dict) else records_to_columns(obj)
 
+# %% ../../notebooks/07c_sds_viewer.ipynb #5504def6
 def load_curves(folder) -> dict:
     "{'losses': columns with 'step', 'metrics': columns with 'step'} from a refinement folder (empty when absent)."
     folder = Path(folder)
@@ -91,6 +96,7 @@ def load_curves(folder) -> dict:
         except (json.JSONDecodeError, AttributeError) as e: raise input_error(f, f'is not a loss/metric history ({e})', 're-run the refinement') from None
     return out
 
+# %% ../../notebooks/07c_sds_viewer.ipynb #c9385d21
 def plot_curves(curves: dict, metrics=None, title: str = ''):
     "A matplotlib figure: every loss_* term against step (log scale), then one panel per metric."
     import matplotlib.pyplot as plt
@@ -121,6 +127,7 @@ def heatmap(render, grad, vmax: float | None = None, alpha: float = 0.85, cmap: 
     a = alpha * np.sqrt(x)[..., None]
     return ((grey * (1 - a) + col * a) * 255 + 0.5).astype(np.uint8)
 
+# %% ../../notebooks/07c_sds_viewer.ipynb #8797b568
 def heatmap_frames(snapshot: dict, vmax: float | None = None) -> np.ndarray:
     "Frames (T,H,2W,3): each render beside its gradient heatmap."
     hm = heatmap(snapshot['render'], snapshot['grad'], vmax)
