@@ -6,8 +6,9 @@ Docs: https://sam4d.github.io/sam4d/core.html.md"""
 
 # %% ../notebooks/00_core.ipynb #9faea170
 from __future__ import annotations
-import contextlib, json, os, shutil, tempfile, uuid
+import contextlib, dataclasses, json, os, shutil, tempfile, uuid
 from dataclasses import dataclass, field, replace
+from fastcore.basics import patch
 from pathlib import Path
 import numpy as np
 
@@ -241,109 +242,120 @@ class Sequence4D:
         self.skeleton = [tuple(int(i) for i in e) for e in self.skeleton]
         self.validate()
 
-    def validate(self, where: str | Path = '<memory>'):
-        "Check shapes, dtypes, finiteness and index ranges; raise one `Sam4dInputError` naming the file."
-        w = Path(where)
-        f = lambda k: w/FILES[k] if str(where) != '<memory>' else f'{k} ({FILES[k]})'
-        _check_array(self.keypoints3d, f('keypoints3d'), (None, None, 3))
-        T, J = self.keypoints3d.shape[:2]
-        if T < 1: raise input_error(f('keypoints3d'), 'has no frames', 'the sequence needs at least one frame')
-        if len(self.joint_names) != J:
-            raise input_error(f('meta'), f'lists {len(self.joint_names)} joint names but keypoints3d has {J} joints',
-                              'write one name per joint')
-        if not (np.isfinite(self.fps) and self.fps > 0):
-            raise input_error(f('meta'), f'fps must be a positive number, got {self.fps}', 'set the real frame rate')
-        for a, b in self.skeleton:
-            if not (0 <= a < J and 0 <= b < J):
-                raise input_error(f('meta'), f'skeleton edge ({a},{b}) is outside 0..{J-1}', 'fix the edge list')
-        if self.vertices is not None:
-            _check_array(self.vertices, f('vertices'), (T, None, 3))
-            if self.faces is None: raise input_error(f('faces'), 'is missing but vertices are given', 'save the mesh faces too')
-        if self.faces is not None:
-            _check_array(self.faces, f('faces'), (None, 3), kind='i')
-            if self.vertices is None: raise input_error(f('vertices'), 'is missing but faces are given', 'save the vertices too')
-            V = self.vertices.shape[1]
-            if self.faces.size and (self.faces.min() < 0 or self.faces.max() >= V):
-                raise input_error(f('faces'), f'has vertex indices in [{self.faces.min()}, {self.faces.max()}] '
-                                  f'but the mesh has {V} vertices', 'faces must index 0..V-1')
-        if self.keypoints2d is not None: _check_array(self.keypoints2d, f('keypoints2d'), (T, J, 2))
-        if self.camera is not None:
-            c = self.camera
-            _check_array(c.K, f('camera'), (3, 3), name='K')
-            _check_array(c.R, f('camera'), (T, 3, 3), name='R')
-            _check_array(c.t, f('camera'), (T, 3), name='t')
-        for k, v in self.params.items():
-            v = np.asarray(v)
-            if v.dtype.kind == 'f' and not np.isfinite(v).all():
-                raise input_error(f('params'), f"parameter '{k}' contains NaN or inf", 'fix the body parameters')
-        bad = [i for i in self.interpolated if not 0 <= i < T]
-        if bad: raise input_error(f('meta'), f'interpolated frames {bad[:5]} are outside 0..{T-1}', 'fix the frame list')
-        return self
+# %% ../notebooks/00_core.ipynb #de2c457c
+@patch
+def validate(self: Sequence4D, where: str | Path = '<memory>'):
+    "Check shapes, dtypes, finiteness and index ranges; raise one `Sam4dInputError` naming the file."
+    w = Path(where)
+    f = lambda k: w/FILES[k] if str(where) != '<memory>' else f'{k} ({FILES[k]})'
+    _check_array(self.keypoints3d, f('keypoints3d'), (None, None, 3))
+    T, J = self.keypoints3d.shape[:2]
+    if T < 1: raise input_error(f('keypoints3d'), 'has no frames', 'the sequence needs at least one frame')
+    if len(self.joint_names) != J:
+        raise input_error(f('meta'), f'lists {len(self.joint_names)} joint names but keypoints3d has {J} joints',
+                          'write one name per joint')
+    if not (np.isfinite(self.fps) and self.fps > 0):
+        raise input_error(f('meta'), f'fps must be a positive number, got {self.fps}', 'set the real frame rate')
+    for a, b in self.skeleton:
+        if not (0 <= a < J and 0 <= b < J):
+            raise input_error(f('meta'), f'skeleton edge ({a},{b}) is outside 0..{J-1}', 'fix the edge list')
+    if self.vertices is not None:
+        _check_array(self.vertices, f('vertices'), (T, None, 3))
+        if self.faces is None: raise input_error(f('faces'), 'is missing but vertices are given', 'save the mesh faces too')
+    if self.faces is not None:
+        _check_array(self.faces, f('faces'), (None, 3), kind='i')
+        if self.vertices is None: raise input_error(f('vertices'), 'is missing but faces are given', 'save the vertices too')
+        V = self.vertices.shape[1]
+        if self.faces.size and (self.faces.min() < 0 or self.faces.max() >= V):
+            raise input_error(f('faces'), f'has vertex indices in [{self.faces.min()}, {self.faces.max()}] '
+                              f'but the mesh has {V} vertices', 'faces must index 0..V-1')
+    if self.keypoints2d is not None: _check_array(self.keypoints2d, f('keypoints2d'), (T, J, 2))
+    if self.camera is not None:
+        c = self.camera
+        _check_array(c.K, f('camera'), (3, 3), name='K')
+        _check_array(c.R, f('camera'), (T, 3, 3), name='R')
+        _check_array(c.t, f('camera'), (T, 3), name='t')
+    for k, v in self.params.items():
+        v = np.asarray(v)
+        if v.dtype.kind == 'f' and not np.isfinite(v).all():
+            raise input_error(f('params'), f"parameter '{k}' contains NaN or inf", 'fix the body parameters')
+    bad = [i for i in self.interpolated if not 0 <= i < T]
+    if bad: raise input_error(f('meta'), f'interpolated frames {bad[:5]} are outside 0..{T-1}', 'fix the frame list')
+    return self
 
-    def save(self, path):
-        "Write the sequence to folder `path` in the contract's layout, atomically (all files or none)."
-        with staged_dir(path) as tmp: self.write_into(tmp)
-        return Path(path)
+# %% ../notebooks/00_core.ipynb #75e9c5dd
+@patch
+def save(self: Sequence4D, path):
+    "Write the sequence to folder `path` in the contract's layout, atomically (all files or none)."
+    with staged_dir(path) as tmp: self.write_into(tmp)
+    return Path(path)
 
-    def write_into(self, folder):
-        "Write the contract's files into an existing (staging) folder."
-        folder = Path(folder)
-        np.save(folder/FILES['keypoints3d'], self.keypoints3d.astype(np.float32))
-        if self.vertices is not None:
-            np.save(folder/FILES['vertices'], self.vertices.astype(np.float32))
-            np.save(folder/FILES['faces'], self.faces.astype(np.int32))
-        if self.keypoints2d is not None: np.save(folder/FILES['keypoints2d'], self.keypoints2d.astype(np.float32))
-        np.savez(folder/FILES['params'], **{k: np.asarray(v) for k, v in self.params.items()})
-        if self.camera is not None:
-            c = self.camera
-            np.savez(folder/FILES['camera'], K=c.K, R=c.R, t=c.t, size=np.array([c.width, c.height]))
-        write_json(folder/FILES['meta'], self.meta())
+@patch
+def write_into(self: Sequence4D, folder):
+    "Write the contract's files into an existing (staging) folder."
+    folder = Path(folder)
+    np.save(folder/FILES['keypoints3d'], self.keypoints3d.astype(np.float32))
+    if self.vertices is not None:
+        np.save(folder/FILES['vertices'], self.vertices.astype(np.float32))
+        np.save(folder/FILES['faces'], self.faces.astype(np.int32))
+    if self.keypoints2d is not None: np.save(folder/FILES['keypoints2d'], self.keypoints2d.astype(np.float32))
+    np.savez(folder/FILES['params'], **{k: np.asarray(v) for k, v in self.params.items()})
+    if self.camera is not None:
+        c = self.camera
+        np.savez(folder/FILES['camera'], K=c.K, R=c.R, t=c.t, size=np.array([c.width, c.height]))
+    write_json(folder/FILES['meta'], self.meta())
 
-    def meta(self) -> dict:
-        "The contents of meta.json: units, frame, fps, joints, skeleton, body model, counts, provenance."
-        return dict(format='sam4d.Sequence4D/1', units='m', keypoints2d_units='px', coordinate_frame=WORLD_FRAME,
-                    camera_convention='OpenCV: x right, y down, z forward; X_cam = R X_world + t',
-                    fps=float(self.fps), T=self.T, J=self.J,
-                    V=None if self.vertices is None else int(self.vertices.shape[1]),
-                    F=None if self.faces is None else int(self.faces.shape[0]),
-                    joint_names=list(self.joint_names), skeleton=[list(e) for e in self.skeleton],
-                    body_model=self.body_model, interpolated_frames=[int(i) for i in self.interpolated],
-                    files=[n for k, n in FILES.items() if self._has(k)], source=self.source)
+# %% ../notebooks/00_core.ipynb #bc4724da
+@patch
+def meta(self: Sequence4D) -> dict:
+    "The contents of meta.json: units, frame, fps, joints, skeleton, body model, counts, provenance."
+    return dict(format='sam4d.Sequence4D/1', units='m', keypoints2d_units='px', coordinate_frame=WORLD_FRAME,
+                camera_convention='OpenCV: x right, y down, z forward; X_cam = R X_world + t',
+                fps=float(self.fps), T=self.T, J=self.J,
+                V=None if self.vertices is None else int(self.vertices.shape[1]),
+                F=None if self.faces is None else int(self.faces.shape[0]),
+                joint_names=list(self.joint_names), skeleton=[list(e) for e in self.skeleton],
+                body_model=self.body_model, interpolated_frames=[int(i) for i in self.interpolated],
+                files=[n for k, n in FILES.items() if self._has(k)], source=self.source)
 
-    def _has(self, k):
-        return dict(vertices=self.vertices is not None, faces=self.faces is not None,
-                    keypoints2d=self.keypoints2d is not None, camera=self.camera is not None).get(k, True)
+@patch
+def _has(self: Sequence4D, k):
+    return dict(vertices=self.vertices is not None, faces=self.faces is not None,
+                keypoints2d=self.keypoints2d is not None, camera=self.camera is not None).get(k, True)
 
-    @classmethod
-    def load(cls, path):
-        "Read and validate a sequence folder; one clear error per problem, naming the file."
-        path = Path(path)
-        if not path.is_dir():
-            raise input_error(path, 'is not a folder', 'pass the folder that holds meta.json and sam4d_*.npy')
-        meta_f = path/FILES['meta']
-        if not meta_f.exists(): raise input_error(meta_f, 'is missing', 'this folder was not written by Sequence4D.save')
-        try: meta = json.loads(meta_f.read_text())
-        except json.JSONDecodeError as e: raise input_error(meta_f, f'is not valid JSON ({e})', 're-run the stage that wrote it') from None
-        listed = meta.get('files') or [FILES[k] for k in ('keypoints3d', 'params', 'meta')]
-        for n in listed:
-            if not (path/n).exists(): raise input_error(path/n, 'is missing (listed in meta.json)', 're-run the stage that wrote this folder')
-        arr = lambda k: load_npy(path/FILES[k]) if FILES[k] in listed else None
-        cam = None
-        if FILES['camera'] in listed:
-            c = _load_npz(path/FILES['camera'])
-            cam = Camera(c['K'], c['R'], c['t'], int(c['size'][0]), int(c['size'][1]))
-        seq = object.__new__(cls)
-        seq.__dict__.update(keypoints3d=arr('keypoints3d'), fps=meta.get('fps', float('nan')),
-                            joint_names=meta.get('joint_names', []),
-                            skeleton=[tuple(e) for e in meta.get('skeleton', [])], vertices=arr('vertices'),
-                            faces=arr('faces'), keypoints2d=arr('keypoints2d'), camera=cam,
-                            params=dict(_load_npz(path/FILES['params'])), body_model=meta.get('body_model', 'unknown'),
-                            interpolated=meta.get('interpolated_frames', []), source=meta.get('source', {}))
-        return seq.validate(path)
+# %% ../notebooks/00_core.ipynb #5b799f0f
+@patch(cls_method=True)
+def load(cls: Sequence4D, path):
+    "Read and validate a sequence folder; one clear error per problem, naming the file."
+    path = Path(path)
+    if not path.is_dir():
+        raise input_error(path, 'is not a folder', 'pass the folder that holds meta.json and sam4d_*.npy')
+    meta_f = path/FILES['meta']
+    if not meta_f.exists(): raise input_error(meta_f, 'is missing', 'this folder was not written by Sequence4D.save')
+    try: meta = json.loads(meta_f.read_text())
+    except json.JSONDecodeError as e: raise input_error(meta_f, f'is not valid JSON ({e})', 're-run the stage that wrote it') from None
+    listed = meta.get('files') or [FILES[k] for k in ('keypoints3d', 'params', 'meta')]
+    for n in listed:
+        if not (path/n).exists(): raise input_error(path/n, 'is missing (listed in meta.json)', 're-run the stage that wrote this folder')
+    arr = lambda k: load_npy(path/FILES[k]) if FILES[k] in listed else None
+    cam = None
+    if FILES['camera'] in listed:
+        c = _load_npz(path/FILES['camera'])
+        cam = Camera(c['K'], c['R'], c['t'], int(c['size'][0]), int(c['size'][1]))
+    seq = object.__new__(cls)
+    seq.__dict__.update(keypoints3d=arr('keypoints3d'), fps=meta.get('fps', float('nan')),
+                        joint_names=meta.get('joint_names', []),
+                        skeleton=[tuple(e) for e in meta.get('skeleton', [])], vertices=arr('vertices'),
+                        faces=arr('faces'), keypoints2d=arr('keypoints2d'), camera=cam,
+                        params=dict(_load_npz(path/FILES['params'])), body_model=meta.get('body_model', 'unknown'),
+                        interpolated=meta.get('interpolated_frames', []), source=meta.get('source', {}))
+    return seq.validate(path)
 
-    def replace(self, **kw):
-        "A copy with some fields replaced (validated)."
-        return replace(self, **kw)
+# %% ../notebooks/00_core.ipynb #369aeb36
+@patch
+def replace(self: Sequence4D, **kw):
+    "A copy with some fields replaced (validated)."
+    return dataclasses.replace(self, **kw)
 
 # %% ../notebooks/00_core.ipynb #09196e1f
 def _check_array(a, f, shape, kind='f', name=None):
