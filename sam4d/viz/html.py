@@ -146,9 +146,7 @@ def localize_html_text(text: str, page_dir, assets_dir) -> str:
     if _NBCONVERT_RE.search(text):
         text = _NBCONVERT_RE.sub(lambda m: m.group(1) + L['embed_url'] + m.group(2), text)
     else:
-        text, n = _EMBED_RE.subn(lambda m: L['embed'], text, count=1)
-        text = _EMBED_RE.sub('', text)
-        if n == 0: text = _insert_head(text, L['embed'])
+        text = _insert_head(_EMBED_RE.sub('', text), L['embed'])   # after removing every copy (ours too)
     return _insert_head(text, L['require'], first=True)
 
 # %% ../../notebooks/07d_html.ipynb #1faca035
