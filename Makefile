@@ -17,8 +17,10 @@ demo: setup
 docs: setup
 	.venv-sam3d/bin/sam4d docs
 
+# pytest (conftest.py): structure tests, each notebook in its own kernel, then nbs_tests/; 2 at a time.
+# Pass pytest options through PYTEST, e.g. make test PYTEST="-k 05a -x"; flagged cells run with FLAGS="gpu slow".
 test: setup
-	.venv-sam3d/bin/python tools/run_tests.py --flags "$(FLAGS)"
+	.venv-sam3d/bin/python -m pytest -n 2 --dist loadgroup --flags "$(FLAGS)" $(PYTEST)
 
 bench-frames: setup
 	.venv-sam3d/bin/python bench/frames.py

@@ -5,9 +5,9 @@ For each stage of `sam4d.pipeline.sam4d_stages()` whose notebook exists (up to -
 same cells (`sam4d.pipeline.stage_notebook`: module code + stage section) with the same injected parameters:
 papermill in the stage's kernel, and execnb's in-process shell inside one python of the stage's environment
 (one process per environment, reused across stages, so imports are paid once). Each way runs --repeat times (the
-in-process way in a fresh process each time, as one run of the chain would); the medians are compared. Writes
-bench/results/pipeline.json with `overhead_s_per_stage` (mean over stages) and `demo_minutes` (if --demo-log
-holds the `make demo` time)."""
+in-process way in a fresh process each time, as one run of the chain would); the medians are compared. Then times
+the main job itself (`tools/demo.sh`: the whole chain on the sample with its default settings) on a fresh data root.
+Writes bench/results/pipeline.json with `overhead_s_per_stage` (mean over stages) and `demo_minutes`."""
 import argparse, datetime, json, os, platform, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 from sam4d.pipeline import RunConfig, sam4d_stages, run_stage
@@ -40,7 +40,7 @@ def main():
     ap.add_argument('--to', default='07_report', help='last stage to measure')
     ap.add_argument('--repeat', type=int, default=3, help='runs of each way; medians are compared')
     ap.add_argument('--refine-iters', type=int, default=60, help='iterations of stage 06 (its cost is not overhead)')
-    ap.add_argument('--demo-seconds', type=float, help='wall time of `make demo` measured by the caller')
+    ap.add_argument('--no-demo', action='store_true', help='skip timing the main job')
     ap.add_argument('--out', default=str(ROOT/'bench'/'results'/'pipeline.json'))
     a = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix='sam4d-bench-'))
@@ -69,8 +69,10 @@ def main():
     metrics = dict(overhead_s_per_stage=round(sum(over.values()) / len(over), 2), overhead_s_max=round(max(over.values()), 2),
                    stages=len(over), **{f'overhead_s_{k}': round(v, 2) for k, v in over.items()},
                    **{f'papermill_s_{k}': round(t_pm[k], 2) for k in t_pm}, **{f'inprocess_s_{k}': round(t_in[k], 2) for k in t_in})
-    if a.demo_seconds: metrics['demo_minutes'] = round(a.demo_seconds / 60, 2)
-    elif Path(a.out).exists(): metrics['demo_minutes'] = json.loads(Path(a.out).read_text())['metrics'].get('demo_minutes')
+    if not a.no_demo:                          # the main job as a user runs it, set-up current, on a fresh data root
+        env = dict(os.environ, SAM4D_DATA=str(Path(tempfile.mkdtemp(prefix='sam4d-demo-'))))
+        t = time.perf_counter(); subprocess.run(['bash', 'tools/demo.sh'], cwd=ROOT, env=env, check=True, capture_output=True)
+        metrics['demo_minutes'] = round((time.perf_counter() - t) / 60, 2)
     res = dict(name='pipeline', date=datetime.date.today().isoformat(),
                machine=f'{platform.node()}, {os.cpu_count()} cores', command=' '.join(['python', 'bench/pipeline.py'] + sys.argv[1:]),
                metrics=metrics, notes='papermill (fresh kernel per stage, executed notebook saved) vs execnb in one process per '

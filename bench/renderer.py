@@ -5,8 +5,8 @@ Needs only torch + numpy (run from the repo root with PYTHONPATH=.). The mesh is
 blob of 13,722 vertices / 27,440 faces (the size of the Anny body), 1.7 m tall, turning over the frames, seen
 from 3.2 m so that it fills most of the frame's height, over a random background. Forward runs under no_grad;
 forward+backward renders with vertices requiring grad and back-propagates a weighted sum of image and alpha.
-Writes its keys (`cpu_fps_fwd`, `cpu_fps_fwd_bwd` or `gpu_fps_fwd`, `gpu_fps_fwd_bwd`, plus details) into
---out, keeping the other device's keys already there.
+Writes bench/results/renderer_cpu.json or renderer_gpu.json (one file per device, each from one run): `fps_fwd`,
+`fps_fwd_bwd` plus details.
 
     PYTHONPATH=. python3 bench/renderer.py --device cpu
     PYTHONPATH=. python3 bench/renderer.py --device cuda
@@ -36,7 +36,7 @@ def main():
     ap.add_argument('--iters', type=int, default=None, help='timed calls (default: 20 on cuda, 5 on cpu)')
     ap.add_argument('--cull-backfaces', action='store_true', help='also time with back-face culling (closed meshes)')
     ap.add_argument('--threads', type=int, default=None, help='CPU threads for torch (default: torch\'s choice)')
-    ap.add_argument('--out', default='bench/results/renderer.json')
+    ap.add_argument('--out', default=None, help='default: bench/results/renderer_<cpu|gpu>.json')
     a = ap.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
@@ -75,19 +75,15 @@ def main():
     if a.cull_backfaces:
         c_fwd, c_bwd, _ = run(MeshRenderer(faces, W, H, cull_backfaces=True).to(dev))
         m.update({f'{p}_fps_fwd_culled': round(B / c_fwd[0], 1), f'{p}_fps_fwd_bwd_culled': round(B / c_bwd[0], 1)})
-    out = Path(a.out)
-    res = json.loads(out.read_text()) if out.exists() else {}
-    metrics = {k: v for k, v in res.get('metrics', {}).items() if not k.startswith(p + '_')}
-    metrics.update(m)
+    out = Path(a.out or f'bench/results/renderer_{p}.json')
     name = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else f'{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads'
-    runs = res.get('runs', {})
-    runs[p] = dict(date=datetime.date.today().isoformat(), machine=f'{platform.node()}: {name}', torch=torch.__version__,
-                   command='PYTHONPATH=. python3 bench/renderer.py ' + ' '.join(sys.argv[1:]),
-                   frames=B, height=H, width=W, iters=iters, vertices=verts.shape[1], faces=len(faces), coverage=round(cover, 4),
-                   load_avg_1min=round(os.getloadavg()[0], 2))
-    res = dict(name='renderer', date=runs[p]['date'], machine=runs[p]['machine'], command=runs[p]['command'], metrics=metrics,
-               runs=runs, notes='one batched call of `frames` frames at height x width; fwd under no_grad, fwd_bwd back-propagates '
-                                'sum(image*w)+sum(alpha) to the vertices; fps = frames / fastest call (medians kept as *_median); `runs` keeps each device\'s setup')
+    m = {k.removeprefix(p + '_'): v for k, v in m.items()}
+    setup = dict(torch=torch.__version__, frames=B, height=H, width=W, iters=iters, vertices=verts.shape[1], faces=len(faces),
+                 coverage=round(cover, 4), load_avg_1min=round(os.getloadavg()[0], 2))
+    res = dict(name=f'renderer_{p}', date=datetime.date.today().isoformat(), machine=f'{platform.node()}: {name}',
+               command='PYTHONPATH=. python3 bench/renderer.py ' + ' '.join(sys.argv[1:]), metrics=m, setup=setup,
+               notes='one batched call of `frames` frames at height x width; fwd under no_grad, fwd_bwd back-propagates '
+                     'sum(image*w)+sum(alpha) to the vertices; fps = frames / fastest call (medians kept as *_median)')
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + '.tmp'); tmp.write_text(json.dumps(res, indent=1)); os.replace(tmp, out)
     print(json.dumps(m, indent=1))
