@@ -220,7 +220,7 @@ def sam4d_stages() -> list:
               seq_files, lambda c: [L(c).sam4d(c.name)/'sam4d_keypoints3d_eval.json']),
         Stage('06_refine', _nb('06f_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, 'video': str(video_of(c)), **c.stage_params.get('06_refine', {})},
               lambda c: seq_files(c) + [video_of(c), video_of(c).with_suffix('.json')], lambda c: [L(c).sam4d_sds(c.name)/'meta.json']),
-        Stage('07_report', _nb('07g_report.ipynb'), lambda c: {**base(c), **c.stage_params.get('07_report', {})},
+        Stage('07_report', _nb('07k_report.ipynb'), lambda c: {**base(c), **c.stage_params.get('07_report', {})},
               lambda c: [L(c).sam4d(c.name), L(c).sam4d_sds(c.name)], lambda c: [L(c).runs(c.name)/'report.html']),
     ]
 
