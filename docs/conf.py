@@ -1,6 +1,6 @@
 # Sphinx configuration of the documentation site. `sam4d docs` (sam4d.docs.build_site) copies this folder next to
 # the pages it stages (executed notebooks, one API page per module) in _proc/docs/src and runs Sphinx there.
-import importlib.util
+import importlib.util, re
 
 project = 'sam4d'
 copyright = 'sam4d developers'
@@ -38,10 +38,15 @@ html_last_updated_fmt = None
 html_extra_path = ['_extra']    # each page's markdown twin (NAME.html.md) and the widget assets
 
 
-def _drop_docs_line(app, what, name, obj, options, lines):
-    "A module's `Docs: URL` line (nbdev's link to this site) says nothing on the module's own API page."
-    if what == 'module': lines[:] = [l for l in lines if not l.startswith('Docs: ')]
+def _md_to_rst(line):
+    "A docstring line written in markdown (nbdev's style) as reST: `code` a literal, reST markup characters escaped."
+    return ''.join(f'`{p}`' if p[:1] == '`' else re.sub(r'([\\*|_])', r'\\\1', p) for p in re.split(r'(`[^`]+`)', line))
+
+
+def _docstring(app, what, name, obj, options, lines):
+    "Docstrings as reST; a module's `Docs: URL` line (nbdev's link to this site) dropped on the module's own API page."
+    lines[:] = [_md_to_rst(l) for l in lines if not (what == 'module' and l.startswith('Docs: '))]
 
 
 def setup(app):
-    app.connect('autodoc-process-docstring', _drop_docs_line)
+    app.connect('autodoc-process-docstring', _docstring)

@@ -14,7 +14,7 @@ from .core import project_root, staged_dir
 __all__ = ['MATHJAX', 'nbdev_config', 'directives', 'mark_skipped_cells', 'kernel_of', 'source_hash', 'executed_path',
            'execute_like_tests', 'nbformat_read', 'executed_if_current', 'page_name', 'module_of', 'summary_of',
            'site_notebooks', 'page_cell', 'prepare_for_page', 'doc_links', 'link_names', 'with_links', 'api_page',
-           'api_index', 'nav_groups', 'toctree_md', 'page_markdown', 'mathjax_assets', 'stage_notebook',
+           'api_index', 'nav_groups', 'toctree_md', 'page_markdown', 'mathjax_assets', 'stage_images', 'stage_notebook',
            'stage_sources', 'run_sphinx', 'localize_widget_pages', 'build_site', 'docs_url', 'site_server',
            'module_doc_urls', 'page_of_url', 'docs_cli']
 
@@ -253,6 +253,23 @@ def _put_tree(src: Path, dest: Path, written: set):
     for f in sorted(Path(src).rglob('*')):
         if f.is_file() and '__pycache__' not in f.parts: _put(dest/f.relative_to(src), f.read_bytes(), written)
 
+# %% ../notebooks/09_docs.ipynb #2201f89e
+_IMG_RE = re.compile(r'(!\[[^\]]*\]\()([^)\s]+)(\))')
+
+def stage_images(nb, nb_dir, src: Path, written: set):
+    "Copy the checkout's images that `nb`'s markdown shows into `src`, at their path from the checkout root, and point the cells there."
+    root = project_root()
+    def sub(m):
+        url = m.group(2)
+        if re.match(r'[a-z]+:', url) or url.startswith('/'): return m.group(0)
+        f = next((q.resolve() for q in (Path(nb_dir)/url, root/url) if q.is_file()), None)
+        if f is None or not f.is_relative_to(root): return m.group(0)
+        _put(src/f.relative_to(root), f.read_bytes(), written)
+        return m.group(1) + f.relative_to(root).as_posix() + m.group(3)
+    for c in nb.cells:
+        if c.cell_type == 'markdown': c.source = _IMG_RE.sub(sub, c.source)
+    return nb
+
 # %% ../notebooks/09_docs.ipynb #a6ca1900
 def stage_notebook(p, src: Path, links: dict, written: set, tail=None, flags=(), execute=True, kernel_map=None):
     "Stage a notebook's page (its executed copy, `tail` markdown appended), its markdown twin and its API page; return its API row."
@@ -262,6 +279,7 @@ def stage_notebook(p, src: Path, links: dict, written: set, tail=None, flags=(),
     nb, name, k = nbformat_read(ex), page_name(p), kernel_of(p)
     mod = module_of(nb)
     page = prepare_for_page(nb, f'API reference: {{doc}}`{mod} <api/{mod}>` (kernel `{k}`)' if mod else None)
+    page = stage_images(page, p.parent, src, written)
     _put(src/'_extra'/f'{name}.html.md', page_markdown(page, name), written)
     if tail: page.cells.append(nbformat.v4.new_markdown_cell(tail))
     _put(src/f'{name}.ipynb', nbformat.writes(with_links(page, links)), written)
