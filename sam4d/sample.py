@@ -13,8 +13,9 @@ from .core import MP_TO_COCO
 from .core import COCO_FEET_JOINTS, DataLayout, Sequence4D, input_error, staged_files, write_json
 
 # %% auto #0
-__all__ = ['SAMPLE', 'CLOTHES', 'MP_COCO', 'sample_sequence', 'clothing_colors', 'room_hits', 'room_background', 'contact_shadow',
-           'render_sample', 'ground_truth_arrays', 'load_ground_truth', 'write_sample', 'mediapipe_landmarks',
+__all__ = ['SAMPLE', 'CLOTHES', 'PALETTES', 'MP_COCO', 'sample_sequence', 'clothing_colors', 'wall_normal', 'room_hits',
+           'wall_pictures', 'room_background', 'contact_shadow', 'room_backdrops', 'render_people', 'render_sample',
+           'ground_truth_arrays', 'load_ground_truth', 'write_clip', 'write_sample', 'mediapipe_landmarks',
            'detection_report']
 
 # %% ../notebooks/00g_sample.ipynb #5c71502d
@@ -66,32 +67,53 @@ def clothing_colors(seq: Sequence4D, colors=CLOTHES) -> np.ndarray:
     return np.array([colors[r] for r in regions], np.float32)[label]
 
 # %% ../notebooks/00g_sample.ipynb #6f7afdbd
-def _rays(camera, ss):
-    "Camera centre (3,) and world ray directions (H*ss, W*ss, 3) through supersampled pixels of frame 0."
+def _rays(camera, ss, frame=0):
+    "Camera centre (3,) and world ray directions (H*ss, W*ss, 3) through supersampled pixels of frame `frame`."
     H, W = camera.height, camera.width
     u = (np.arange(W * ss) + 0.5) / ss
     v = (np.arange(H * ss) + 0.5) / ss
     uu, vv = np.meshgrid(u, v)
     pix = np.stack([uu, vv, np.ones_like(uu)], -1)
-    R, t = camera.R[0].astype(np.float64), camera.t[0].astype(np.float64)
+    R, t = camera.R[frame].astype(np.float64), camera.t[frame].astype(np.float64)
     d = pix @ np.linalg.inv(camera.K.astype(np.float64)).T @ R       # R^T K^-1 [u v 1] for each pixel (row vectors)
     return -R.T @ t, d / np.linalg.norm(d, axis=-1, keepdims=True)
 
 # %% ../notebooks/00g_sample.ipynb #69f96ec3
-def room_hits(camera, target, ss=3, wall_behind=2.5):
-    "World points (H*ss,W*ss,3) where each supersampled ray meets the floor or the wall, and a floor mask."
-    C, d = _rays(camera, ss)
-    n = target - C; n[1] = 0; n /= np.linalg.norm(n)                 # wall normal: the camera's horizontal view direction
+def wall_normal(camera, target) -> np.ndarray:
+    "The wall's normal: the horizontal direction from the camera's mean centre to `target` (fixed while the camera moves)."
+    C = -np.einsum('tji,tj->ti', camera.R.astype(np.float64), camera.t.astype(np.float64)).mean(0)
+    n = target - C; n[1] = 0
+    return n / np.linalg.norm(n)
+
+def room_hits(camera, target, ss=3, wall_behind=2.5, frame=0, normal=None):
+    "World points (H*ss,W*ss,3) where frame `frame`'s supersampled rays meet the floor or the wall, a floor mask, the wall normal."
+    C, d = _rays(camera, ss, frame)
+    n = wall_normal(camera, target) if normal is None else normal
     s_wall = (n @ target + wall_behind - C @ n) / np.maximum(d @ n, 1e-9)
     s_floor = np.where(d[..., 1] < -1e-9, -C[1] / np.minimum(d[..., 1], -1e-9), np.inf)
     floor = s_floor < s_wall
     s = np.where(floor, s_floor, s_wall)
     return C + s[..., None] * d, floor, n
 
+# %% ../notebooks/00g_sample.ipynb #3caa07c4
+def wall_pictures(s, y, spacing=1.3, seed=0, n=400):
+    "Colours (...,3) and mask of framed two-colour pictures hung along a wall, at wall coordinates s (along it) and y (height), m."
+    rng = np.random.default_rng(seed)
+    w, h, cy = rng.uniform(0.35, 0.8, n), rng.uniform(0.3, 0.65, n), rng.uniform(1.2, 1.6, n)
+    cx = (0.05 + w / 2) + rng.uniform(0, 1, n) * (spacing - w - 0.1)      # each picture inside its own stretch of wall
+    c1, c2 = rng.uniform(0.1, 0.9, (n, 3)), rng.uniform(0.1, 0.9, (n, 3))
+    k = np.floor(s / spacing).astype(int)
+    i = np.clip(k + n // 2, 0, n - 1)
+    u, v = (s - k * spacing - cx[i]) / w[i] + 0.5, (y - cy[i]) / h[i] + 0.5
+    inside = (u >= 0) & (u <= 1) & (v >= 0) & (v <= 1)
+    edge = (np.minimum(u, 1 - u) * w[i] < 0.03) | (np.minimum(v, 1 - v) * h[i] < 0.03)
+    col = np.where((u + 0.6 * v < 0.9)[..., None], c1[i], c2[i])
+    return np.where(edge[..., None], 0.18, col), inside
+
 # %% ../notebooks/00g_sample.ipynb #dbe48cf3
-def room_background(camera, target, ss=3, tile=0.5):
-    "Static room image (H,W,3) in [0,1] and the floor points (H*ss,W*ss,3) / mask for shadows."
-    X, floor, n = room_hits(camera, target, ss)
+def room_background(camera, target, ss=3, tile=0.5, frame=0, normal=None, decor=False):
+    "Room image (H,W,3) in [0,1] seen by frame `frame`, and the floor points (H*ss,W*ss,3) / mask; `decor` hangs pictures."
+    X, floor, n = room_hits(camera, target, ss, frame=frame, normal=normal)
     gx, gz = X[..., 0] / tile, X[..., 2] / tile
     checker = (np.floor(gx) + np.floor(gz)) % 2
     grout = np.minimum(np.abs(gx - np.round(gx)), np.abs(gz - np.round(gz))) * tile < 0.006
@@ -100,6 +122,9 @@ def room_background(camera, target, ss=3, tile=0.5):
     y = X[..., 1]
     wall_col = np.where((y < 0.12)[..., None], [0.30, 0.26, 0.22], [0.80, 0.82, 0.78])
     wall_col = np.where((np.abs(y - 2.1) < 0.025)[..., None], [0.55, 0.52, 0.48], wall_col)
+    if decor:
+        pic, m = wall_pictures((X - target) @ np.cross(n, [0., 1, 0]), y)
+        wall_col = np.where(m[..., None], pic, wall_col)
     col = np.where(floor[..., None], floor_col, wall_col)
     light = target + np.array([0.5, 2.8, 0.5])                       # a ceiling light above the walking area
     col = col * (0.55 + 0.45 * np.exp(-np.sum((X - light) ** 2, -1) / 18.0))[..., None]
@@ -124,27 +149,52 @@ def contact_shadow(floor_pts, floor_mask, keypoints3d, names, strength=0.45):
     occ = (w[:, None, None] * torch.exp(-d2 / (2 * sig[:, None, None] ** 2))).amax(-1)
     return (1 - occ * torch.as_tensor(floor_mask, dtype=torch.float32)).numpy()
 
+# %% ../notebooks/00g_sample.ipynb #ab43f308
+def room_backdrops(camera, target, people: list, frames, decor=False):
+    "Backgrounds (len(frames),H,W,3) in [0,1]: the room seen by each frame's camera, shaded under every person's feet."
+    n = wall_normal(camera, target)
+    moving = np.ptp(camera.R, 0).max() > 0 or np.ptp(camera.t, 0).max() > 0
+    out = []
+    for k, t in enumerate(frames):
+        if moving or k == 0:                                   # a static camera sees the same room every frame
+            bg = room_background(camera, target, frame=t, normal=n, decor=decor)[0]
+            pts, floor, _ = room_hits(camera, target, ss=1, frame=t, normal=n)
+        shade = np.prod([contact_shadow(pts, floor, p.keypoints3d[[t]], p.joint_names)[0] for p in people], 0)
+        out.append(bg * shade[..., None])
+    return np.stack(out)
+
 # %% ../notebooks/00g_sample.ipynb #6a7f970f
-def render_sample(seq: Sequence4D, frames=None, batch=8, progress=True) -> np.ndarray:
-    "Frames (T,H,W,3) uint8 (or only the indices `frames`) of the body in clothing colours over the room, seen by its camera."
+PALETTES = (CLOTHES,
+            dict(skin=(0.50, 0.34, 0.25), shirt=(0.16, 0.50, 0.30), trousers=(0.66, 0.60, 0.47), shoes=(0.90, 0.90, 0.88),
+                 hair=(0.05, 0.04, 0.04), eyes=(0.05, 0.05, 0.05)),
+            dict(skin=(0.92, 0.75, 0.64), shirt=(0.92, 0.78, 0.20), trousers=(0.10, 0.10, 0.12), shoes=(0.45, 0.25, 0.12),
+                 hair=(0.75, 0.60, 0.35), eyes=(0.05, 0.05, 0.05)))
+
+def render_people(people, camera=None, frames=None, palettes=PALETTES, decor=False, batch=8, progress=True) -> np.ndarray:
+    "Frames (T,H,W,3) uint8 (or only `frames`) of one or more clothed Anny bodies over the room, seen by `camera` (default: the first's)."
     from sam4d.render import MeshRenderer
     from tqdm.auto import tqdm
-    cam = seq.camera
-    target = seq.keypoints3d.reshape(-1, 3).mean(0)          # the room is placed around the whole motion
-    bg, _, _ = room_background(cam, target)
-    floor_pts, floor, _ = room_hits(cam, target, ss=1)
-    idx = np.arange(seq.T) if frames is None else np.asarray(frames)
-    shade = contact_shadow(floor_pts, floor, seq.keypoints3d[idx], seq.joint_names)
-    r = MeshRenderer(seq.faces, cam.width, cam.height, light_dir=(-0.3, -0.7, -0.6), ambient=0.45, diffuse=0.65)
-    colors = torch.as_tensor(clothing_colors(seq))
+    people = [people] if isinstance(people, Sequence4D) else list(people)
+    cam = camera or people[0].camera
+    target = np.concatenate([p.keypoints3d.reshape(-1, 3) for p in people]).mean(0)   # the room is placed around all motion
+    offs = np.cumsum([0] + [p.vertices.shape[1] for p in people])
+    r = MeshRenderer(np.concatenate([p.faces + o for p, o in zip(people, offs)]), cam.width, cam.height,
+                     light_dir=(-0.3, -0.7, -0.6), ambient=0.45, diffuse=0.65)
+    colors = torch.as_tensor(np.concatenate([clothing_colors(p, palettes[i % len(palettes)]) for i, p in enumerate(people)]))
+    idx = np.arange(people[0].T) if frames is None else np.asarray(frames)
     out = []
     for s in tqdm(range(0, len(idx), batch), desc='render', disable=not progress):
-        sl, ix = slice(s, s + batch), idx[s:s + batch]
+        ix = idx[s:s + batch]
+        bg = room_backdrops(cam, target, people, ix, decor)
         with torch.no_grad():
-            o = r(torch.as_tensor(seq.vertices[ix]), cam.K, cam.R[ix], cam.t[ix],
-                  background=torch.as_tensor(bg[None] * shade[sl, ..., None], dtype=torch.float32), vertex_colors=colors)
+            o = r(torch.as_tensor(np.concatenate([p.vertices[ix] for p in people], 1)), cam.K, cam.R[ix], cam.t[ix],
+                  background=torch.as_tensor(bg, dtype=torch.float32), vertex_colors=colors)
         out.append((o['image'].clamp(0, 1) * 255).round().to(torch.uint8).numpy())
     return np.concatenate(out)
+
+def render_sample(seq: Sequence4D, frames=None, batch=8, progress=True) -> np.ndarray:
+    "Frames (T,H,W,3) uint8 (or only the indices `frames`) of the body in clothing colours over the room, seen by its camera."
+    return render_people([seq], seq.camera, frames, batch=batch, progress=progress)
 
 # %% ../notebooks/00g_sample.ipynb #d4ea15f5
 def ground_truth_arrays(seq: Sequence4D, mesh=False) -> Sequence4D:
@@ -165,25 +215,28 @@ def load_ground_truth(path, body=None, mesh=True) -> Sequence4D:
     return seq.replace(vertices=v.cpu().numpy(), faces=body.faces)
 
 # %% ../notebooks/00g_sample.ipynb #9f799714
-def write_sample(root, recipe=SAMPLE, seq=None, frames=None, mesh=False) -> dict:
-    "Generate, render and write the sample under data root `root`; returns the video record."
+def write_clip(root, name, frames, fps, truth: Sequence4D | None = None, mesh=False, prompt='', model='', seed=None, **extra) -> dict:
+    "Write a rendered clip under data root `root`: its first frame (the input image), the video and its record, the ground truth."
     from sam4d.media import write_mp4
     import imageio.v2 as iio
-    layout, name = DataLayout(Path(root)), recipe['name']
-    seq = seq if seq is not None else sample_sequence(recipe)
-    frames = frames if frames is not None else render_sample(seq)
-    meta = dict(format='sam4d.video.generate/1', name=name, image=str(Path('input_images')/f'{name}.png'), prompt=recipe['prompt'],
-                model='synthetic: sam4d.synthetic walk of Anny, rendered by sam4d.render (notebooks/00g_sample.ipynb)',
-                seed=recipe['seed'], steps=None, frames=int(seq.T), fps=float(recipe['fps']),
-                size=f"{recipe['height']}x{recipe['width']}", resolution=[recipe['width'], recipe['height']],
-                duration_s=seq.T / recipe['fps'], ground_truth=str(Path('ground_truth')/name),
-                recipe={k: v for k, v in recipe.items() if k != 'prompt'})
-    ground_truth_arrays(seq, mesh).save(layout.ground_truth(name))
+    layout, (T, H, W) = DataLayout(Path(root)), frames.shape[:3]
+    meta = dict(format='sam4d.video.generate/1', name=name, image=str(Path('input_images')/f'{name}.png'), prompt=prompt,
+                model=model, seed=seed, steps=None, frames=int(T), fps=float(fps), size=f"{H}x{W}", resolution=[W, H],
+                duration_s=T / fps, ground_truth=None if truth is None else str(Path('ground_truth')/name), **extra)
+    if truth is not None: ground_truth_arrays(truth, mesh).save(layout.ground_truth(name))
     with staged_files(layout.input_image(name).parent) as tmp: iio.imwrite(tmp/f'{name}.png', frames[0])
     with staged_files(layout.video(name).parent) as tmp:
-        write_mp4(tmp/f'{name}.mp4', frames, recipe['fps'])
+        write_mp4(tmp/f'{name}.mp4', frames, fps)
         write_json(tmp/f'{name}.json', meta)
     return meta
+
+def write_sample(root, recipe=SAMPLE, seq=None, frames=None, mesh=False) -> dict:
+    "Generate, render and write the sample under data root `root`; returns the video record."
+    seq = seq if seq is not None else sample_sequence(recipe)
+    frames = frames if frames is not None else render_sample(seq)
+    return write_clip(root, recipe['name'], frames, recipe['fps'], seq, mesh, prompt=recipe['prompt'],
+                      model='synthetic: sam4d.synthetic walk of Anny, rendered by sam4d.render (notebooks/00g_sample.ipynb)',
+                      seed=recipe['seed'], recipe={k: v for k, v in recipe.items() if k != 'prompt'})
 
 # %% ../notebooks/00g_sample.ipynb #83b7357d
 MP_COCO = {k: v for k, v in MP_TO_COCO.items() if k in COCO_FEET_JOINTS[:17]}   # the 17 COCO body joints MediaPipe shares

@@ -6,7 +6,7 @@ Docs: http://127.0.0.1:8765/synthetic.html.md"""
 
 # %% ../notebooks/00f_synthetic.ipynb #a0c6bd46
 from __future__ import annotations
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import functools
 import numpy as np
 import torch
@@ -15,8 +15,9 @@ from .core import COCO_FEET_EDGES, COCO_FEET_JOINTS, Camera, Sequence4D, look_at
 from .body import AnnyBody, load_body
 
 # %% auto #0
-__all__ = ['G', 'SIDES', 'MOTIONS', 'Rig', 'solve_leg', 'Plan', 'solve_pose', 'root_headroom', 'fit_root_height',
-           'fit_root_below', 'walk', 'jog', 'turn', 'jump', 'frame_camera', 'realize', 'synthesize']
+__all__ = ['G', 'SIDES', 'MOTIONS', 'CAMERA_PATHS', 'Rig', 'solve_leg', 'Plan', 'solve_pose', 'root_headroom', 'fit_root_height',
+           'fit_root_below', 'walk', 'jog', 'turn', 'jump', 'in_view', 'nearest_distance', 'frame_camera', 'realize',
+           'placed', 'synthesize', 'look_at_path', 'camera_centres', 'smooth_noise', 'add_shake', 'camera_path']
 
 # %% ../notebooks/00f_synthetic.ipynb #21271b91
 G = 9.81   # gravity, m/s^2
@@ -366,25 +367,34 @@ def jump(rig: Rig, height=0.15, duration=3.0, fps=25.0, seed=0, crouch=0.18) -> 
     return Plan(fps, root, root_rot, ankle, {s: np.broadcast_to(np.eye(3), (len(t), 3, 3)) for s in SIDES}, contact, upper,
                 info=dict(motion='jump', height=height, flight_time=tf, takeoff_speed=v0, seed=seed))
 
+# %% ../notebooks/00f_synthetic.ipynb #d903894e
+def in_view(cam: Camera, points, margin=0.1, near=0.1) -> bool:
+    "Whether every point (T,N,3) is in front of the camera and inside the image less `margin` of each side, in every frame."
+    uv, z = cam.project(points), cam.to_camera(points)[..., 2]
+    W, H = cam.width, cam.height
+    return bool((z > near).all() and (uv[..., 0] >= margin * W).all() and (uv[..., 0] <= (1 - margin) * W).all()
+                and (uv[..., 1] >= margin * H).all() and (uv[..., 1] <= (1 - margin) * H).all())
+
+def nearest_distance(make, points, margin=0.1, lo=0.5, hi=50., steps=40) -> float:
+    "The nearest camera distance `dist` at which `make(dist)` (a `Camera`) keeps `points` (T,N,3) in view, by bisection."
+    for _ in range(steps):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if in_view(make(mid), points, margin) else (mid, hi)
+    return hi
+
+def _view_dir(azimuth, elevation):
+    "Unit direction from the subject to the camera for (azimuth, elevation) around +Z."
+    return np.array([np.sin(azimuth) * np.cos(elevation), np.sin(elevation), np.cos(azimuth) * np.cos(elevation)])
+
 # %% ../notebooks/00f_synthetic.ipynb #f86e6a1e
 def frame_camera(points, width=512, height=320, azimuth=0.6, elevation=0.12, focal=None, margin=0.1):
     "A static look-at camera from direction (azimuth, elevation) around +Z that keeps every point (T,N,3) in view."
     P = points.reshape(-1, 3)
-    lo, hi = P.min(0), P.max(0)
-    target = (lo + hi) / 2
+    target = (P.min(0) + P.max(0)) / 2
     focal = focal or 0.55 * width / np.tan(np.radians(25))
-    d = np.array([np.sin(azimuth) * np.cos(elevation), np.sin(elevation), np.cos(azimuth) * np.cos(elevation)])
-    def fits(dist):
-        cam = look_at_camera(target + dist * d, target, 1, focal, width, height)
-        uv, z = cam.project(P[None])[0], cam.to_camera(P[None])[0, :, 2]
-        return (z > 0.1).all() and (uv[:, 0] >= margin * width).all() and (uv[:, 0] <= (1 - margin) * width).all() \
-            and (uv[:, 1] >= margin * height).all() and (uv[:, 1] <= (1 - margin) * height).all()
-    lo_d, hi_d = 0.5, 50.
-    for _ in range(40):                      # bisect the nearest distance that fits
-        mid = (lo_d + hi_d) / 2
-        lo_d, hi_d = (lo_d, mid) if fits(mid) else (mid, hi_d)
-    T = len(points)
-    return look_at_camera(target + hi_d * d, target, T, focal, width, height)
+    d = _view_dir(azimuth, elevation)
+    dist = nearest_distance(lambda s: look_at_camera(target + s * d, target, 1, focal, width, height), P[None], margin)
+    return look_at_camera(target + dist * d, target, len(points), focal, width, height)
 
 # %% ../notebooks/00f_synthetic.ipynb #3f781941
 def realize(body: AnnyBody, rig: Rig, plan: Plan, camera: Camera | None = None, skin_k=4, **camera_kw) -> Sequence4D:
@@ -411,12 +421,74 @@ def realize(body: AnnyBody, rig: Rig, plan: Plan, camera: Camera | None = None, 
                       source=dict(stage='synthetic', generator='sam4d.synthetic', contacts='params/contacts: (T,2) left, right',
                                   **{k: (float(v) if isinstance(v, (float, np.floating)) else v) for k, v in plan.info.items()}))
 
+# %% ../notebooks/00f_synthetic.ipynb #610cf0ff
+def placed(plan: Plan, yaw: float = 0., offset=(0., 0., 0.)) -> Plan:
+    "The plan turned by `yaw` radians about +Y through the origin, then moved by `offset` (metres)."
+    Ry, o = _rot('y', yaw), np.asarray(offset, np.float64)
+    mv = lambda p: p @ Ry.T + o
+    return replace(plan, root_pos=mv(plan.root_pos), root_rot=Ry @ plan.root_rot, ankle={s: mv(a) for s, a in plan.ankle.items()},
+                   foot_rot={s: Ry @ r for s, r in plan.foot_rot.items()}, info={**plan.info, 'yaw': float(yaw), 'offset': o.tolist()})
+
 # %% ../notebooks/00f_synthetic.ipynb #85a041f9
 MOTIONS = dict(walk=walk, jog=jog, turn=turn, jump=jump)
 
-def synthesize(motion='walk', body: AnnyBody | None = None, shape=None, camera=None, camera_kw=None, **kw) -> Sequence4D:
-    "Generate a ground-truth motion (`walk`, `jog`, `turn` or `jump`) as a `Sequence4D`; `kw` go to the motion."
+def synthesize(motion='walk', body: AnnyBody | None = None, shape=None, camera=None, camera_kw=None, yaw=0., offset=(0., 0., 0.),
+               **kw) -> Sequence4D:
+    "Generate a ground-truth motion (`walk`, `jog`, `turn` or `jump`), turned by `yaw` and moved by `offset`; `kw` go to the motion."
     if motion not in MOTIONS: raise ValueError(f"unknown motion {motion!r}; choose one of {sorted(MOTIONS)}")
     body = body or load_body()
     rig = Rig(body, shape)
-    return realize(body, rig, MOTIONS[motion](rig, **kw), camera=camera, **(camera_kw or {}))
+    return realize(body, rig, placed(MOTIONS[motion](rig, **kw), yaw, offset), camera=camera, **(camera_kw or {}))
+
+# %% ../notebooks/00f_synthetic.ipynb #a3c46fbf
+def look_at_path(eyes, targets, focal, width, height, up=(0, 1, 0)) -> Camera:
+    "A camera whose frame t sits at `eyes[t]` and looks at `targets[t]` (both (T,3)) in a +Y-up world (as `look_at_camera`)."
+    eyes, targets = np.asarray(eyes, np.float64), np.asarray(targets, np.float64)
+    z = targets - eyes; z /= np.linalg.norm(z, axis=-1, keepdims=True)
+    x = np.cross(z, up); x /= np.linalg.norm(x, axis=-1, keepdims=True)
+    R = np.stack([x, np.cross(z, x), z], 1)
+    return Camera(Camera.intrinsics(focal, width, height), R.astype(np.float32),
+                  (-np.einsum('tij,tj->ti', R, eyes)).astype(np.float32), int(width), int(height))
+
+def camera_centres(cam: Camera) -> np.ndarray:
+    "Camera centres (T,3) in the world: C = -R^T t."
+    return -np.einsum('tji,tj->ti', cam.R.astype(np.float64), cam.t.astype(np.float64))
+
+# %% ../notebooks/00f_synthetic.ipynb #97bdf814
+def smooth_noise(rng, T: int, fps: float, hz: float = 1.2, dims: int = 3) -> np.ndarray:
+    "Smooth Gaussian noise (T,dims) of unit standard deviation whose changes last about 1/`hz` seconds."
+    from scipy.ndimage import gaussian_filter1d
+    sigma = fps / (2 * np.pi * hz)
+    pad = int(4 * sigma) + 1
+    n = gaussian_filter1d(rng.standard_normal((T + 2 * pad, dims)), sigma, axis=0)[pad:pad + T]
+    return n / n.std(0, keepdims=True).clip(1e-12) if T > 1 else n * 0
+
+def add_shake(cam: Camera, rot_noise, pos_noise, deg=0.8, metres=0.01) -> Camera:
+    "The camera turned about its own centre by `deg` x rot_noise (T,3) degrees and moved by `metres` x pos_noise (T,3)."
+    R = Rotation.from_rotvec(np.radians(deg) * rot_noise).as_matrix() @ cam.R.astype(np.float64)
+    C = camera_centres(cam) + metres * pos_noise
+    return Camera(cam.K, R.astype(np.float32), (-np.einsum('tij,tj->ti', R, C)).astype(np.float32), cam.width, cam.height)
+
+# %% ../notebooks/00f_synthetic.ipynb #e2e1ace1
+CAMERA_PATHS = ('static', 'pan', 'dolly', 'handheld')
+
+def camera_path(points, path='static', fps=25.0, seed=0, width=512, height=320, azimuth=0.6, elevation=0.12, focal=None,
+                margin=0.1, shake_deg=None, shake_m=None, shake_hz=1.2, follow_s=0.5) -> Camera:
+    "A camera (per-frame R, t) that keeps a subject's points (T,N,3) in view: static, pan, dolly (tracking) or handheld."
+    if path not in CAMERA_PATHS: raise ValueError(f"unknown camera path {path!r}; choose one of {CAMERA_PATHS}")
+    from scipy.ndimage import gaussian_filter1d
+    T, P = len(points), points.reshape(-1, 3)
+    mid, d = (P.min(0) + P.max(0)) / 2, _view_dir(azimuth, elevation)
+    focal = focal or 0.55 * width / np.tan(np.radians(25))
+    # an operator follows the subject smoothly, not each step
+    centre = gaussian_filter1d((points.min(1) + points.max(1)) / 2, follow_s * fps, axis=0, mode='nearest')
+    rng = np.random.default_rng(seed)
+    noise = smooth_noise(rng, T, fps, shake_hz), smooth_noise(rng, T, fps, shake_hz)   # one shake for every distance tried
+    sd = (0.8 if path == 'handheld' else 0.) if shake_deg is None else shake_deg
+    sm = (0.01 if path == 'handheld' else 0.) if shake_m is None else shake_m
+    fixed = lambda x: np.repeat(np.asarray(x)[None], T, 0)
+    def make(dist):
+        eyes, targets = dict(pan=(fixed(mid + dist * d), centre), dolly=(centre + dist * d, centre)).get(
+            path, (fixed(mid + dist * d), fixed(mid)))
+        return add_shake(look_at_path(eyes, targets, focal, width, height), *noise, sd, sm)
+    return make(nearest_distance(make, points, margin))
