@@ -13,7 +13,9 @@ from ..core import Sequence4D, input_error, staged_files, write_json
 from .rig import Rig, local_from_global, rig_from_sequence
 
 # %% auto #0
-__all__ = ['quaternions', 'GltfBuilder', 'rig_glb', 'glb_arrays', 'pose_glb', 'morph_glb', 'write_bvh', 'bvh_positions']
+__all__ = ['MESH_FORMATS', 'BLENDER_SCRIPT', 'NPM_PACKAGES', 'VALIDATE_JS', 'FORMATS', 'quaternions', 'GltfBuilder', 'rig_glb',
+           'glb_arrays', 'pose_glb', 'morph_glb', 'write_bvh', 'bvh_positions', 'write_mesh_sequence', 'run_blender',
+           'blender_errors', 'npm_modules', 'validate_glb', 'export_sequence', 'export_cli']
 
 # %% ../../notebooks/07d_export.ipynb #610b1572
 from scipy.spatial.transform import Rotation
@@ -204,3 +206,169 @@ def bvh_positions(path) -> dict:
         for ch in j.Children: walk(ch, M)
     walk(c.Root, np.repeat(np.eye(4)[None], c.FrameCount, 0))
     return out
+
+# %% ../../notebooks/07d_export.ipynb #2777fb06
+MESH_FORMATS = ('obj', 'ply')
+
+def write_mesh_sequence(seq: Sequence4D, folder, fmt: str = 'obj') -> list:
+    "One mesh file per frame (`frame_000000.obj` ...) of the sequence's own vertices, written by trimesh."
+    import trimesh
+    if fmt not in MESH_FORMATS: raise ValueError(f'fmt must be one of {MESH_FORMATS}, not {fmt!r}')
+    if seq.vertices is None: raise input_error('sam4d_vertices.npy', 'is missing: a keypoint-only sequence has no mesh to write', 'export glb or bvh instead')
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for t, v in enumerate(seq.vertices):
+        out.append(folder/f'frame_{t:06d}.{fmt}')
+        trimesh.Trimesh(np.asarray(v, np.float64), seq.faces, process=False).export(out[-1])
+    return out
+
+# %% ../../notebooks/07d_export.ipynb #dd549c92
+BLENDER_SCRIPT = r'''
+import sys, json, numpy as np, bpy
+glb, bvh, fps, frames, out = sys.argv[1], sys.argv[2], float(sys.argv[3]), json.loads(sys.argv[4]), sys.argv[5]
+ours = lambda P: np.stack([P[..., 0], P[..., 2], -P[..., 1]], -1)          # Blender +Z up -> +Y up
+def bones(arm):
+    M = np.array(arm.matrix_world)
+    pts = lambda attr: np.array([(M @ np.append(getattr(b, attr), 1))[:3] for b in arm.pose.bones])
+    return pts('head'), pts('tail')
+def armature(): return next(o for o in bpy.context.scene.objects if o.type == 'ARMATURE')
+res = {}
+for kind, path in (('glb', glb), ('bvh', bvh)):
+    if not path: continue
+    bpy.ops.wm.read_factory_settings(use_empty=True)
+    sc = bpy.context.scene
+    sc.render.fps, sc.render.fps_base = round(fps), round(fps) / fps
+    if kind == 'glb': bpy.ops.import_scene.gltf(filepath=path)
+    else: bpy.ops.import_anim.bvh(filepath=path, global_scale=1.0, frame_start=1, use_fps_scale=False, rotate_mode='NATIVE', axis_forward='-Z', axis_up='Y')
+    arm = armature()
+    start = 1 if kind == 'bvh' else int(round(arm.animation_data.action.frame_range[0]))
+    mesh = next((o for o in sc.objects if o.type == 'MESH'), None)
+    heads, tails, verts = [], [], []
+    for f in frames:
+        sc.frame_set(start + f)
+        h, t = bones(arm); heads.append(ours(h)); tails.append(ours(t))
+        if mesh is not None:
+            me = mesh.evaluated_get(bpy.context.evaluated_depsgraph_get()).to_mesh()
+            co = np.empty(3 * len(me.vertices)); me.vertices.foreach_get('co', co)
+            M = np.array(mesh.matrix_world); verts.append(ours(co.reshape(-1, 3) @ M[:3, :3].T + M[:3, 3]))
+    res[kind + '_names'] = np.array([b.name for b in arm.pose.bones])
+    res[kind + '_heads'], res[kind + '_tails'] = np.array(heads), np.array(tails)
+    if verts:
+        co = np.empty(3 * len(mesh.data.vertices)); mesh.data.vertices.foreach_get('co', co)
+        res[kind + '_rest'], res[kind + '_vertices'] = ours(co.reshape(-1, 3)), np.array(verts)
+    res[kind + '_start'] = start
+np.savez(out, **res)
+'''
+
+def run_blender(glb=None, bvh=None, fps: float = 25.0, frames=(0,), timeout: float = 600) -> dict:
+    "Import a GLB and/or a BVH in Blender (bpy, child process); evaluated bone heads/tails and mesh at `frames`, our axes."
+    with tempfile.TemporaryDirectory() as d:
+        out = Path(d)/'blender.npz'
+        r = subprocess.run([sys.executable, '-c', BLENDER_SCRIPT, str(glb or ''), str(bvh or ''), str(fps), json.dumps([int(f) for f in frames]), str(out)],
+                           capture_output=True, text=True, timeout=timeout)
+        if r.returncode or not out.exists(): raise RuntimeError(f'Blender failed ({r.returncode}):\n{(r.stdout + r.stderr)[-3000:]}')
+        return dict(np.load(out))
+
+# %% ../../notebooks/07d_export.ipynb #c67fedef
+def _max_mm(a, b) -> float: return float(np.linalg.norm(np.asarray(a, np.float64) - b, axis=-1).max() * 1e3)
+
+def blender_errors(res: dict, rig: Rig | None = None, fixed: Rig | None = None, frames=(0,)) -> dict:
+    "Largest distances (mm) between Blender's evaluation and the rigs: GLB joints and vertices; BVH bone heads and tips."
+    fr, out = list(frames), {}
+    if rig is not None:
+        at = {n: i for i, n in enumerate(res['glb_names'])}
+        out['glb_joints_mm'] = _max_mm(res['glb_heads'][:, [at[n] for n in rig.names]], rig.joint_positions()[fr])
+        if rig.has_mesh:
+            from scipy.spatial import cKDTree
+            d, nn = cKDTree(rig.rest_vertices).query(res['glb_rest'])          # Blender may reorder vertices
+            out['glb_rest_match_mm'] = float(d.max() * 1e3)
+            out['glb_vertices_mm'] = _max_mm(res['glb_vertices'], rig.vertices(fr)[:, nn])
+    if fixed is not None:
+        at = {n: i for i, n in enumerate(res['bvh_names'])}
+        J = fixed.joint_positions()[fr]
+        bones = [j for j in range(fixed.B) if fixed.names[j] in at]
+        out['bvh_heads_mm'] = _max_mm(res['bvh_heads'][:, [at[fixed.names[j]] for j in bones]], J[:, bones])
+        tip = [(j, np.nonzero(fixed.parent == j)[0]) for j in bones if fixed.parent[j] >= 0]
+        out['bvh_tips_mm'] = _max_mm(res['bvh_tails'][:, [at[fixed.names[j]] for j, _ in tip]], J[:, [int(c[0]) for _, c in tip]])
+    return out
+
+# %% ../../notebooks/07d_export.ipynb #6b5bca0d
+NPM_PACKAGES = {'gltf-validator': '2.0.0-dev.3.10', 'three': '0.187.0'}
+
+def npm_modules(npm: str = 'npm') -> Path:
+    "The node_modules folder holding NPM_PACKAGES, installed with npm on first use."
+    root = Path(os.environ.get('SAM4D_NPM') or Path.home()/'.cache'/'sam4d'/'npm')
+    missing = [f'{k}@{v}' for k, v in NPM_PACKAGES.items()
+               if not (root/'node_modules'/k/'package.json').exists() or json.loads((root/'node_modules'/k/'package.json').read_text())['version'] != v]
+    if missing:
+        if shutil.which(npm) is None:
+            raise input_error(npm, 'was not found: the glTF checks use npm packages', 'install Node.js and npm (apt-get install -y npm)')
+        root.mkdir(parents=True, exist_ok=True)
+        r = subprocess.run([npm, 'install', '--no-save', '--prefix', str(root), *missing], capture_output=True, text=True)
+        if r.returncode: raise RuntimeError(f'npm install {missing} failed:\n{r.stderr[-2000:]}')
+    return root/'node_modules'
+
+# %% ../../notebooks/07d_export.ipynb #1e1304bb
+VALIDATE_JS = """const v = require('gltf-validator'), fs = require('fs');
+v.validateBytes(new Uint8Array(fs.readFileSync(process.argv[1])), {maxIssues: 100})
+ .then(r => console.log(JSON.stringify(r))).catch(e => { console.error(String(e)); process.exit(1); });"""
+
+def validate_glb(path, node: str = 'node') -> dict:
+    "The glTF Validator's report on a .glb (node + npm `gltf-validator`)."
+    mods = npm_modules()
+    r = subprocess.run([node, '-e', VALIDATE_JS, str(path)], capture_output=True, text=True, env={**os.environ, 'NODE_PATH': str(mods)})
+    if r.returncode: raise RuntimeError(f'gltf-validator failed:\n{r.stderr[-2000:]}')
+    return json.loads(r.stdout)
+
+# %% ../../notebooks/07d_export.ipynb #02c3e1f9
+FORMATS = ('glb', 'bvh', 'obj-seq', 'ply-seq', 'smplx')
+
+def _write_format(fmt: str, seq: Sequence4D, tmp: Path, name: str, rigs: dict, smplx_model=None) -> list:
+    "Write one format into `tmp`; return the paths written."
+    if fmt == 'glb':
+        if not seq.skeleton: data = morph_glb(seq, name)
+        else: rigs.setdefault('glb', rig_from_sequence(seq)); data = rig_glb(rigs['glb'], name)
+        (tmp/f'{name}.glb').write_bytes(data); return [tmp/f'{name}.glb']
+    if fmt == 'bvh':
+        if not seq.skeleton: raise input_error('meta.json', 'has no skeleton edges, so there is no joint tree for BVH', 'export glb or obj-seq instead')
+        rigs.setdefault('bvh', rig_from_sequence(seq, offsets=False)); return [write_bvh(rigs['bvh'], tmp/f'{name}.bvh')]
+    if fmt in ('obj-seq', 'ply-seq'): return write_mesh_sequence(seq, tmp/f'{name}_{fmt[:3]}', fmt[:3])
+    if fmt == 'smplx':
+        from sam4d.export.smplx import export_smplx
+        return [export_smplx(seq, smplx_model, tmp/f'{name}_smplx.npz')]
+    raise ValueError(f'unknown format {fmt!r}: choose from {FORMATS}')
+
+# %% ../../notebooks/07d_export.ipynb #847ad3df
+def export_sequence(seq_dir, out=None, formats=('glb', 'bvh'), name: str | None = None, smplx_model=None, seq: Sequence4D | None = None) -> dict:
+    "Write `formats` of the sequence in `seq_dir` into `out` (default SEQ/export/) with export.json; all files or none."
+    seq_dir = Path(seq_dir)
+    seq = seq if seq is not None else Sequence4D.load(seq_dir)
+    out, name = Path(out) if out is not None else seq_dir/'export', name or seq_dir.name
+    bad = [f for f in formats if f not in FORMATS]
+    if bad: raise input_error('--to', f'names unknown formats {bad}', f'choose from {", ".join(FORMATS)}')
+    if 'smplx' in formats and smplx_model is None:
+        raise input_error('--smplx-model', 'is needed for smplx', 'download SMPLX_NEUTRAL.npz from https://smpl-x.is.tue.mpg.de (its licence forbids shipping it)')
+    man, rigs = dict(sequence=str(seq_dir), T=seq.T, fps=seq.fps, formats={}), {}
+    with staged_files(out) as tmp:
+        for fmt in formats:
+            t0 = time.perf_counter()
+            files = _write_format(fmt, seq, tmp, name, rigs, smplx_model)
+            size = sum(f.stat().st_size for p in files for f in ([p] if p.is_file() else p.rglob('*')))
+            man['formats'][fmt] = dict(files=[str(out/p.relative_to(tmp)) for p in files], bytes=size, seconds=time.perf_counter() - t0)
+        man['rigs'] = {k: r.info for k, r in rigs.items()}
+        write_json(tmp/'export.json', man)
+    return man
+
+# %% ../../notebooks/07d_export.ipynb #bbfbe00e
+def export_cli(argv=None) -> int:
+    "`sam4d export SEQ_DIR --to glb,bvh,obj-seq,ply-seq,smplx [--out DIR]`."
+    p = argparse.ArgumentParser(prog='sam4d export', description='A 4D sequence as GLB (skinned), BVH, per-frame OBJ/PLY meshes or SMPL-X parameters.')
+    p.add_argument('seq', help='sequence folder (meta.json + sam4d_*.npy), e.g. data/sam4d_sds/NAME')
+    p.add_argument('--to', default='glb,bvh', help=f'comma-separated formats: {", ".join(FORMATS)} (default glb,bvh)')
+    p.add_argument('--out', help='output folder (default SEQ/export)')
+    p.add_argument('--name', help='file name stem (default: the folder name)')
+    p.add_argument('--smplx-model', help='SMPLX_NEUTRAL.npz (or any SMPL-X model file), needed for --to smplx')
+    a = p.parse_args(argv)
+    man = export_sequence(a.seq, a.out, [f.strip() for f in a.to.split(',') if f.strip()], a.name, a.smplx_model)
+    for fmt, m in man['formats'].items(): print(f"{fmt}: {m['files'][0]}{' ...' if len(m['files']) > 1 else ''} ({m['bytes'] / 1e3:.0f} kB, {m['seconds']:.1f} s)")
+    return 0
