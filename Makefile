@@ -24,3 +24,9 @@ test: setup
 
 bench-frames: setup
 	.venv-sam3d/bin/python bench/frames.py
+
+# Ground truth on real motion (issue 15): CMU captures retargeted onto Anny, rendered, run through the chain and scored
+# beside filter baselines; writes bench/results/truth.{json,md,png}. Long (hours on 2 cores); SMALL=1 runs the small part
+# (one 3 s clip) into truth_ci.*. Needs ../shared/mocap (or SAM4D_MOCAP).
+bench-truth: setup
+	.venv-sam3d/bin/python bench/truth.py $(if $(SMALL),--ci,)
