@@ -7,15 +7,19 @@ Docs: http://127.0.0.1:8765/player.html.md"""
 # %% ../../notebooks/07e_player.ipynb #3da39955
 from __future__ import annotations
 import anywidget, traitlets
+from fastcore.basics import patch
 import numpy as np
 import ipywidgets as W
 import pythreejs as p3
 from ..core import Camera, Sequence4D, look_at_camera
 from ..render import attach_capsules
+from ..export.rig import Rig, rig_from_sequence
+from ..export.files import quaternions
 
 # %% auto #0
 __all__ = ['PALETTE', 'CLOCK_ESM', 'skeleton_geometry', 'frustum_geometry', 'view_direction', 'framing_points', 'layout_offsets',
-           'viewer_camera', 'morph_mesh', 'frame_track', 'FrameClock', 'MeshPlayer']
+           'viewer_camera', 'morph_mesh', 'frame_track', 'skin_bones', 'skinned_mesh', 'skeleton_skin', 'camera_object',
+           'FrameClock', 'MeshPlayer']
 
 # %% ../../notebooks/07e_player.ipynb #caee5047
 def skeleton_geometry(X, edges, joint_radius: float = 0.022, bone_radius: float = 0.011):
@@ -105,8 +109,53 @@ def frame_track(name: str, times) -> p3.NumberKeyframeTrack:
     return p3.NumberKeyframeTrack(name=f'{name}.morphTargetInfluences', times=np.asarray(times, np.float32),
                                   values=np.eye(n, dtype=np.float32).ravel())
 
+# %% ../../notebooks/07e_player.ipynb #29504676
+def skin_bones(rig: Rig, frames, offset, bind, name: str) -> tuple:
+    "Flat bones (identity when bound) and their tracks: each joint's skinning transform at `frames`, shifted by `offset`."
+    S = rig.global_transforms()[frames] @ np.linalg.inv(bind)
+    q, p = quaternions(S[..., :3, :3]).astype(np.float32), (S[..., :3, 3] + offset).astype(np.float32)
+    times = np.asarray(frames, np.float32)
+    bones = [p3.Bone(name=f'{name}_j{j}') for j in range(rig.B)]
+    tracks = [t for j, b in enumerate(bones) for t in (p3.QuaternionKeyframeTrack(name=f'{b.name}.quaternion', times=times, values=q[:, j].ravel()),
+                                                        p3.VectorKeyframeTrack(name=f'{b.name}.position', times=times, values=p[:, j].ravel()))]
+    return bones, tracks
+
+# %% ../../notebooks/07e_player.ipynb #6528e097
+def skinned_mesh(positions, faces, joints, weights, skeleton, material, name: str, shared: dict | None = None) -> p3.SkinnedMesh:
+    "A skinned mesh: float32 positions and weights, uint16/32 faces (one attribute per distinct face array in `shared`), uint16 joints."
+    faces = np.asarray(faces)
+    key = (faces.shape, hash(faces.tobytes()))
+    shared = {} if shared is None else shared
+    if key not in shared: shared[key] = _attr(faces.ravel(), np.uint16 if len(positions) < 65535 else np.uint32)
+    geom = p3.BufferGeometry(attributes={'position': _attr(positions, np.float32), 'index': shared[key],
+                                         'skinIndex': _attr(joints, np.uint16), 'skinWeight': _attr(weights, np.float32)})
+    return p3.SkinnedMesh(geom, material, skeleton=skeleton, name=name, frustumCulled=False)
+
+# %% ../../notebooks/07e_player.ipynb #9202f3df
+def skeleton_skin(rig: Rig, edges, bind) -> tuple:
+    "The skeleton's bones and joints in the bind pose, each vertex riding rigidly on the joint of its nearest keypoint."
+    kp = bind[rig.keypoint_joint, :3, 3]
+    sv, sf = skeleton_geometry(kp[None], edges)
+    near = np.linalg.norm(sv[0][:, None] - kp[None], axis=-1).argmin(1)
+    joints = np.zeros((len(near), 4), np.int64); joints[:, 0] = rig.keypoint_joint[near]
+    return sv[0], sf, joints, np.eye(4)[[0] * len(near)]
+
+# %% ../../notebooks/07e_player.ipynb #2eb990af
+def camera_object(camera: Camera, frames, offset, material, name: str, depth: float = 0.3) -> tuple:
+    "The camera's frustum as one object and its pose tracks (camera-to-world rotation and centre per frame)."
+    fv, ff = frustum_geometry(Camera(camera.K, np.eye(3)[None], np.zeros((1, 3)), camera.width, camera.height), depth)
+    R, t = camera.R[frames].astype(np.float64), camera.t[frames].astype(np.float64)
+    centre = -np.einsum('tji,tj->ti', R, t) + offset
+    q = quaternions(np.swapaxes(R, -1, -2)[:, None])[:, 0]
+    geom = p3.BufferGeometry(attributes={'position': _attr(fv[0], np.float32), 'index': _attr(ff.ravel(), np.uint32)})
+    obj = p3.Mesh(geom, material, name=name, position=centre[0].tolist(), quaternion=q[0].tolist(), frustumCulled=False)
+    times = np.asarray(frames, np.float32)
+    return obj, [p3.VectorKeyframeTrack(name=f'{name}.position', times=times, values=centre.astype(np.float32).ravel()),
+                 p3.QuaternionKeyframeTrack(name=f'{name}.quaternion', times=times, values=q.astype(np.float32).ravel())]
+
 # %% ../../notebooks/07e_player.ipynb #b03a51d3
-CLOCK_ESM = r"""
+# the clock's browser side (anywidget ESM), in two parts: playback of the slider, then the buttons
+_CLOCK_PLAY = r"""
 const modelOf = (model, key) => {
   const ref = model.get(key);
   return ref ? model.widget_manager.get_model(ref.slice('IPY_MODEL_'.length)) : Promise.resolve(null);
@@ -156,7 +205,10 @@ async function setup(model) {
   if (model.get('playing')) start();
   return () => { slider.off('change:value', draw); cancelAnimationFrame(raf); };
 }
+"""
 
+# %% ../../notebooks/07e_player.ipynb #4ae56c39
+_CLOCK_VIEW = r"""
 function initialize({ model }) {                   // anywidget gives initialize 2 s; the scene may take longer to build
   let cleanup = null, gone = false;
   setup(model).then(c => gone ? c() : (cleanup = c), e => console.error('[sam4d] frame clock:', e));
@@ -183,6 +235,7 @@ function render({ model, el }) {
 }
 export default { initialize, render };
 """
+CLOCK_ESM = _CLOCK_PLAY + "\n" + _CLOCK_VIEW
 
 class FrameClock(anywidget.AnyWidget):
     "Browser-side playback of a frame slider: play/pause and loop buttons; each new frame drawn once in a scene or a stack (see above)."
@@ -207,86 +260,108 @@ class MeshPlayer(W.VBox):
     def __init__(self, seqs, labels=None, colors=None, layout: str = 'side', spacing: float | None = None,
                  width: int = 640, height: int = 360, mesh: bool = True, skeleton: bool = True, cameras: bool = True,
                  ground: bool = True, stride: int = 1, max_frames: int | None = None, interval_ms: float | None = None,
-                 loop: bool = True):
+                 loop: bool = True, compact: bool = True, rigs=None):
         seqs = [seqs] if isinstance(seqs, Sequence4D) else list(seqs)
         labels = list(labels) if labels is not None else [f'sequence {k}' for k in range(len(seqs))]
         colors = list(colors) if colors is not None else list(PALETTE[:len(seqs)])
-        T = max(s.T for s in seqs)
-        self.times = np.arange(0, T, max(1, int(stride)))[:max_frames]
+        self.times = np.arange(0, max(s.T for s in seqs), max(1, int(stride)))[:max_frames]
+        self.rigs = list(rigs) if rigs is not None else [rig_from_sequence(s) if compact and s.skeleton else None for s in seqs]
         direction = view_direction(seqs)
         offsets = layout_offsets(seqs, layout, spacing, direction)
-        root, self.groups, tracks, self.payload_bytes = p3.Group(name='sam4d'), [], [], 0
-        for k, (s, off, color) in enumerate(zip(seqs, offsets, colors)):
+        root, self.groups, tracks, self.payload_bytes, shared = p3.Group(name='sam4d'), [], [], 0, {}
+        for k, (s, off, color, rig) in enumerate(zip(seqs, offsets, colors, self.rigs)):
             idx = np.minimum(self.times, s.T - 1)                      # a shorter sequence holds its last frame
-            parts = []
-            if mesh and s.vertices is not None:
-                parts.append((s.vertices[idx] + off, s.faces,
-                              p3.MeshPhongMaterial(color=color, flatShading=True, morphTargets=True, shininess=8)))
-            if skeleton and s.skeleton:
-                sv, sf = skeleton_geometry(s.keypoints3d[idx] + off, s.skeleton)
-                parts.append((sv, sf, p3.MeshBasicMaterial(color=_shade(color, 0.45), morphTargets=True,
-                                                            depthTest=False, depthWrite=False)))
-            if cameras and s.camera is not None:
-                cam = Camera(s.camera.K, s.camera.R[idx], s.camera.t[idx] - s.camera.R[idx] @ off, s.camera.width, s.camera.height)
-                fv, ff = frustum_geometry(cam, depth=0.3)
-                parts.append((fv, ff, p3.MeshBasicMaterial(color=_shade(color, 0.7), wireframe=True, morphTargets=True)))
-            group = p3.Group(name=f'seq{k}')
-            for j, (fr, fa, mat) in enumerate(parts):
-                name, fr = f'seq{k}_part{j}', np.asarray(fr, np.float32)
-                obj = morph_mesh(fr, fa, mat, name)
-                if not mat.depthTest: obj.renderOrder = 1             # the skeleton is drawn over the bodies
-                group.add(obj)
-                tracks.append(frame_track(name, self.times))
-                self.payload_bytes += fr.nbytes + fr[0].nbytes + np.asarray(fa).size * 4   # targets + base + faces
-            root.add(group); self.groups.append(group)
-        pts = framing_points(seqs, offsets, self.times)
-        vc = viewer_camera(pts, width, height, direction)
-        self.clip = p3.AnimationClip(name='frames', tracks=tracks)   # three.js fills in the duration (our 'view synced' signal)
-        self.mixer = p3.AnimationMixer(root)
-        self.action = p3.AnimationAction(self.mixer, self.clip, root, timeScale=0.0)
-        self.scene = p3.Scene(children=[root, *self._stage(pts, ground), p3.AmbientLight(intensity=0.55),
-                                        p3.DirectionalLight(position=[3, 6, 4], intensity=0.55, target=p3.Object3D(),
-                                                            shadow=p3.DirectionalLightShadow(camera=p3.OrthographicCamera(-5, 5, 5, -5, 0.5, 50)))],
-                              background='#f7f7f7')
-        self.camera = p3.PerspectiveCamera(position=(-vc.R[0].T @ vc.t[0]).tolist(), up=[0, 1, 0],
-                                           fov=float(np.degrees(2 * np.arctan(height / 2 / vc.K[1, 1]))), aspect=width / height,
-                                           near=0.05, far=1000)
-        target = (pts.min(0) + pts.max(0)) / 2
-        self.renderer = p3.Renderer(scene=self.scene, camera=self.camera, width=width, height=height, antialias=False,
-                                    controls=[p3.OrbitControls(controlling=self.camera, target=target.tolist())])
-        fps = min(s.fps for s in seqs) / max(1, int(stride))
-        last = int(self.times[-1])
-        step = int(self.times[1] - self.times[0]) if len(self.times) > 1 else 1
-        self.slider = W.IntSlider(value=0, min=0, max=last, step=step, description='frame', continuous_update=True)
-        self.clock = FrameClock(slider=self.slider, action=self.action, scene=self.scene, interval_ms=interval_ms or 1000 / fps, loop=loop)
-        self.interval = W.IntSlider(value=round(self.clock.interval_ms), min=5, max=500, description='ms/frame')
-        shows = [W.Checkbox(value=True, description=lab, indent=False, layout=W.Layout(width='auto')) for lab in labels]
-        legend = [W.HTML(f'<span style="display:inline-block;width:12px;height:12px;background:{c};margin:6px 4px 0 12px"></span>')
-                  for c in colors]
-        self.links = [W.jsdlink((self.interval, 'value'), (self.clock, 'interval_ms')),
-                      *[W.jsdlink((c, 'value'), (g, 'visible')) for c, g in zip(shows, self.groups)]]
-        super().__init__([self.renderer, W.HBox([self.clock, self.slider, self.interval]),
-                          W.HBox([x for pair in zip(legend, shows) for x in pair])])
-
-    def _stage(self, pts, ground: bool) -> list:
-        "The floor: a grid and a plane at y=0 under the sequences."
-        if not ground: return []
-        lo, hi = pts.min(0), pts.max(0)
-        size = float(np.ceil(max(hi[0] - lo[0], hi[2] - lo[2]) + 2))
-        c = [(lo[0] + hi[0]) / 2, 0.0, (lo[2] + hi[2]) / 2]
-        grid = p3.GridHelper(size, int(size * 2), colorCenterLine='#b0b0b0', colorGrid='#d0d0d0', position=c)
-        plane = p3.Mesh(p3.PlaneBufferGeometry(size, size), p3.MeshBasicMaterial(color='#ececec'),
-                        position=[c[0], -0.002, c[2]], quaternion=[-np.sqrt(0.5), 0, 0, np.sqrt(0.5)])
-        return [plane, grid]
+            group, tr = self._sequence(k, s, off, color, rig, idx, dict(mesh=mesh, skeleton=skeleton, cameras=cameras), shared)
+            root.add(group); self.groups.append(group); tracks += tr
+        self._view(root, tracks, framing_points(seqs, offsets, self.times), direction, width, height, ground)
+        self._controls(seqs, labels, colors, stride, interval_ms, loop)
 
     @property
     def frame(self) -> int: return self.slider.value
     @frame.setter
     def frame(self, f: int): self.slider.value = int(f)
-
     def play(self): self.clock.playing = True
     def pause(self): self.clock.playing = False
-
     def embed_roots(self) -> list:
         "The widgets an exported page needs: the player and its links (jslinks hang off no view)."
         return [self, *self.links]
+
+# %% ../../notebooks/07e_player.ipynb #3fb82d9f
+def _nbytes(obj) -> int:
+    "Bytes of the arrays in a mesh's geometry and in animation tracks."
+    if isinstance(obj, p3.Mesh): return sum(np.asarray(a.array).nbytes for a in obj.geometry.attributes.values()) + \
+        sum(np.asarray(a.array).nbytes for v in obj.geometry.morphAttributes.values() for a in v)
+    return np.asarray(obj.times).nbytes + np.asarray(obj.values).nbytes
+
+@patch
+def _sequence(self: MeshPlayer, k: int, s: Sequence4D, off, color: str, rig, idx, show: dict, shared: dict) -> tuple:
+    "One sequence's group (body, skeleton, camera) and its animation tracks; adds its arrays to `payload_bytes`."
+    name, objs, tracks = f'seq{k}', [], []
+    body = p3.MeshPhongMaterial(color=color, flatShading=True, shininess=8, skinning=rig is not None, morphTargets=rig is None)
+    bones_mat = p3.MeshBasicMaterial(color=_shade(color, 0.45), depthTest=False, depthWrite=False, skinning=rig is not None, morphTargets=rig is None)
+    if rig is not None:
+        bind = rig.bind if rig.bind is not None else rig.global_transforms()[0]
+        bones, tracks = skin_bones(rig, idx, off, bind, name)
+        skel = p3.Skeleton(bones=bones)
+        objs += bones
+        if show['mesh'] and rig.has_mesh:
+            objs.append(skinned_mesh(rig.rest_vertices, rig.faces, rig.skin_indices, rig.skin_weights, skel, body, f'{name}_body', shared))
+        if show['skeleton'] and s.skeleton: objs.append(skinned_mesh(*skeleton_skin(rig, s.skeleton, bind), skel, bones_mat, f'{name}_bones'))
+    else:
+        parts = ([(s.vertices[idx] + off, s.faces, body)] if show['mesh'] and s.vertices is not None else []) + \
+                ([(*skeleton_geometry(s.keypoints3d[idx] + off, s.skeleton), bones_mat)] if show['skeleton'] and s.skeleton else [])
+        for j, (fr, fa, mat) in enumerate(parts):
+            objs.append(morph_mesh(np.asarray(fr, np.float32), fa, mat, f'{name}_part{j}')); tracks.append(frame_track(f'{name}_part{j}', self.times))
+    for o in objs:
+        if isinstance(o, p3.Mesh) and o.material is bones_mat: o.renderOrder = 1       # the skeleton is drawn over the bodies
+    if show['cameras'] and s.camera is not None:
+        cam, ctr = camera_object(s.camera, idx, off, p3.MeshBasicMaterial(color=_shade(color, 0.7), wireframe=True), f'{name}_camera')
+        objs.append(cam); tracks += ctr
+    self.payload_bytes += sum(_nbytes(o) for o in objs if isinstance(o, p3.Mesh)) + sum(_nbytes(t) for t in tracks)
+    return p3.Group(name=name, children=objs), tracks
+
+# %% ../../notebooks/07e_player.ipynb #854da241
+@patch
+def _view(self: MeshPlayer, root, tracks, pts, direction, width: int, height: int, ground: bool):
+    "The clip, mixer and action over `root`, the scene (floor, lights), the viewing camera and the renderer."
+    vc = viewer_camera(pts, width, height, direction)
+    self.clip = p3.AnimationClip(name='frames', tracks=tracks)   # three.js fills in the duration (our 'view synced' signal)
+    self.mixer = p3.AnimationMixer(root)
+    self.action = p3.AnimationAction(self.mixer, self.clip, root, timeScale=0.0)
+    self.scene = p3.Scene(children=[root, *self._stage(pts, ground), p3.AmbientLight(intensity=0.55),
+                                    p3.DirectionalLight(position=[3, 6, 4], intensity=0.55, target=p3.Object3D(),
+                                                        shadow=p3.DirectionalLightShadow(camera=p3.OrthographicCamera(-5, 5, 5, -5, 0.5, 50)))],
+                          background='#f7f7f7')
+    self.camera = p3.PerspectiveCamera(position=(-vc.R[0].T @ vc.t[0]).tolist(), up=[0, 1, 0],
+                                       fov=float(np.degrees(2 * np.arctan(height / 2 / vc.K[1, 1]))), aspect=width / height, near=0.05, far=1000)
+    target = (pts.min(0) + pts.max(0)) / 2
+    self.renderer = p3.Renderer(scene=self.scene, camera=self.camera, width=width, height=height, antialias=False,
+                                controls=[p3.OrbitControls(controlling=self.camera, target=target.tolist())])
+
+# %% ../../notebooks/07e_player.ipynb #caf885d7
+@patch
+def _controls(self: MeshPlayer, seqs, labels, colors, stride: int, interval_ms, loop: bool):
+    "The frame clock, frame slider, interval slider and legend, linked in the browser; the widget's children."
+    fps = min(s.fps for s in seqs) / max(1, int(stride))
+    step = int(self.times[1] - self.times[0]) if len(self.times) > 1 else 1
+    self.slider = W.IntSlider(value=0, min=0, max=int(self.times[-1]), step=step, description='frame', continuous_update=True)
+    self.clock = FrameClock(slider=self.slider, action=self.action, scene=self.scene, interval_ms=interval_ms or 1000 / fps, loop=loop)
+    self.interval = W.IntSlider(value=round(self.clock.interval_ms), min=5, max=500, description='ms/frame')
+    shows = [W.Checkbox(value=True, description=lab, indent=False, layout=W.Layout(width='auto')) for lab in labels]
+    legend = [W.HTML(f'<span style="display:inline-block;width:12px;height:12px;background:{c};margin:6px 4px 0 12px"></span>') for c in colors]
+    self.links = [W.jsdlink((self.interval, 'value'), (self.clock, 'interval_ms')),
+                  *[W.jsdlink((c, 'value'), (g, 'visible')) for c, g in zip(shows, self.groups)]]
+    W.VBox.__init__(self, [self.renderer, W.HBox([self.clock, self.slider, self.interval]), W.HBox([x for pair in zip(legend, shows) for x in pair])])
+
+# %% ../../notebooks/07e_player.ipynb #80363223
+@patch
+def _stage(self: MeshPlayer, pts, ground: bool) -> list:
+    "The floor: a grid and a plane at y=0 under the sequences."
+    if not ground: return []
+    lo, hi = pts.min(0), pts.max(0)
+    size = float(np.ceil(max(hi[0] - lo[0], hi[2] - lo[2]) + 2))
+    c = [(lo[0] + hi[0]) / 2, 0.0, (lo[2] + hi[2]) / 2]
+    grid = p3.GridHelper(size, int(size * 2), colorCenterLine='#b0b0b0', colorGrid='#d0d0d0', position=c)
+    plane = p3.Mesh(p3.PlaneBufferGeometry(size, size), p3.MeshBasicMaterial(color='#ececec'),
+                    position=[c[0], -0.002, c[2]], quaternion=[-np.sqrt(0.5), 0, 0, np.sqrt(0.5)])
+    return [plane, grid]
