@@ -6,7 +6,7 @@ Docs: http://127.0.0.1:8765/sam3d_body.html.md"""
 
 # %% ../../notebooks/03c_sam3d_body.ipynb #b8a7d1f9
 from __future__ import annotations
-import importlib, importlib.util, os, sys
+import contextlib, importlib, importlib.util, io, os, sys
 from pathlib import Path
 import numpy as np
 from ..core import input_error
@@ -14,8 +14,8 @@ from .base import Backend
 from ..core import MHR70_EDGES, MHR70_JOINTS
 
 # %% auto #0
-__all__ = ['CLONE_HELP', 'WEIGHTS_HELP', 'PARAM_NAMES', 'REQUIRED', 'find_sam3d_body', 'import_sam3d_body', 'fetch_checkpoint',
-           'to_person', 'SAM3DBodyBackend']
+__all__ = ['CLONE_HELP', 'WEIGHTS_HELP', 'PARAM_NAMES', 'REQUIRED', 'UPSTREAM_KEYS', 'find_sam3d_body', 'import_sam3d_body',
+           'fetch_checkpoint', 'project', 'principal_point', 'to_person', 'body_batch', 'SAM3DBodyBackend']
 
 # %% ../../notebooks/03c_sam3d_body.ipynb #8a7b32de
 CLONE_HELP = ('git clone https://github.com/facebookresearch/sam-3d-body, install its requirements (its INSTALL.md), '
@@ -72,19 +72,54 @@ PARAM_NAMES = dict(global_rot='global_rot', body_pose_params='body_pose', hand_p
                    pred_joint_coords='joint_coords', pred_global_rots='joint_global_rots', pred_pose_raw='pose_raw')
 REQUIRED = ('pred_vertices', 'pred_keypoints_3d', 'pred_keypoints_2d', 'pred_cam_t', 'focal_length', 'bbox')
 
-def to_person(out: dict) -> dict:
-    "Map one person of `SAM3DBodyEstimator.process_one_image` to a record person dict."
+def project(X, focal, centre) -> np.ndarray:
+    "Pixels (N,2) of camera-frame points X (N,3) through focal length `focal` and principal point `centre`."
+    X = np.asarray(X, np.float32)
+    return (X[:, :2] / X[:, 2:] * np.float32(focal) + np.asarray(centre, np.float32)).astype(np.float32)
+
+def principal_point(K, width, height) -> np.ndarray:
+    "The principal point of intrinsics `K`, or the image centre (upstream's default camera) when K is None."
+    return np.array([width / 2, height / 2], np.float32) if K is None else np.asarray(K, np.float32)[:2, 2]
+
+# %% ../../notebooks/03c_sam3d_body.ipynb #c147460a
+def to_person(out: dict, centre) -> dict:
+    "Map one person of `SAM3DBodyEstimator.process_one_image` to a record person dict (2D keypoints through `centre`)."
     missing = [k for k in REQUIRED if k not in out]
     if missing: raise input_error('SAM 3D Body output', f'lacks {missing} (keys: {sorted(out)})',
                                   'update sam4d or check out the released sam-3d-body version')
     a = lambda k: np.asarray(out[k], np.float32)
-    V, J = a('pred_vertices'), a('pred_keypoints_3d')
+    V, J, t = a('pred_vertices'), a('pred_keypoints_3d'), a('pred_cam_t').reshape(3)
     if V.ndim != 2 or V.shape[1] != 3 or J.shape != (len(MHR70_JOINTS), 3):
         raise input_error('SAM 3D Body output', f'has vertices {V.shape} and keypoints {J.shape}, expected (V,3) and (70,3)',
                           'check out the released sam-3d-body version')
-    return dict(vertices=V, keypoints3d=J, keypoints2d=a('pred_keypoints_2d'), cam_t=a('pred_cam_t').reshape(3),
-                focal=np.float32(np.asarray(out['focal_length']).reshape(-1)[0]), bbox=a('bbox').reshape(4),
+    f = np.float32(np.asarray(out['focal_length']).reshape(-1)[0])
+    return dict(vertices=V, keypoints3d=J, keypoints2d=project(J + t, f, centre), cam_t=t, focal=f, bbox=a('bbox').reshape(4),
                 score=np.float32(1.0), params={v: a(k) for k, v in PARAM_NAMES.items() if out.get(k) is not None})
+
+# %% ../../notebooks/03c_sam3d_body.ipynb #84bdee7a
+# process_one_image's key for each key of the model's output `pose_output['mhr']` (as upstream builds its per-person dicts)
+UPSTREAM_KEYS = dict(focal_length='focal_length', pred_keypoints_3d='pred_keypoints_3d', pred_keypoints_2d='pred_keypoints_2d',
+                     pred_vertices='pred_vertices', pred_cam_t='pred_cam_t', pred_pose_raw='pred_pose_raw', global_rot='global_rot',
+                     body_pose_params='body_pose', hand_pose_params='hand', scale_params='scale', shape_params='shape',
+                     expr_params='face', pred_joint_coords='pred_joint_coords', pred_global_rots='joint_global_rots',
+                     mhr_model_params='mhr_model_params')
+
+def body_batch(estimator, images: list, K=None) -> list:
+    "Upstream's body-decoder inference on frames of one size at once, each frame one person (the whole frame): process_one_image's dicts."
+    import torch
+    from sam_3d_body.data.utils.prepare_batch import prepare_batch
+    from sam_3d_body.utils import recursive_to
+    H, W = images[0].shape[:2]
+    box = np.array([[0, 0, W, H]], np.float32)
+    parts = [prepare_batch(np.ascontiguousarray(im), estimator.transform, box) for im in images]
+    batch = {k: torch.cat([p[k] for p in parts]) for k, v in parts[0].items() if torch.is_tensor(v)}
+    batch = dict(recursive_to(batch, estimator.device), img_ori=[q for p in parts for q in p['img_ori']])
+    if K is not None: batch['cam_int'] = torch.as_tensor(np.asarray(K, np.float32)).to(batch['img']).expand(len(images), 3, 3).clone()
+    estimator.model._initialize_batch(batch)
+    with torch.no_grad(): out = estimator.model.run_inference(images[0], batch, inference_type='body')['mhr']
+    cols = {k: out[v].float().cpu().numpy() for k, v in UPSTREAM_KEYS.items()}      # one copy per output, not per frame
+    bbox = batch['bbox'][:, 0].cpu().numpy()
+    return [dict({k: c[i] for k, c in cols.items()}, bbox=bbox[i], mask=None) for i in range(len(images))]
 
 # %% ../../notebooks/03c_sam3d_body.ipynb #1ea0090b
 def _upstream_tool(root, module, cls, name, **kw):
@@ -102,15 +137,19 @@ def _upstream_tool(root, module, cls, name, **kw):
 
 # %% ../../notebooks/03c_sam3d_body.ipynb #2d377448
 class SAM3DBodyBackend(Backend):
-    "Stage-03 backend running upstream `SAM3DBodyEstimator.process_one_image` on each frame."
+    "Stage-03 backend running upstream `SAM3DBodyEstimator.process_one_image` on each frame (or frames in batches, body decoder)."
     name = 'sam3d-body'
     body_model = 'MHR (SAM 3D Body)'
     joint_names = MHR70_JOINTS
     skeleton = MHR70_EDGES
     shape_params = ('shape', 'scale')
 
-    def __init__(self, estimator, checkpoint='', bbox_thr=0.5, nms_thr=0.3, inference_type='full', detector=None, fov=None):
-        self.estimator, self.checkpoint = estimator, str(checkpoint)
+    def __init__(self, estimator, checkpoint='', bbox_thr=0.5, nms_thr=0.3, inference_type='full', detector=None, fov=None,
+                 batch_size: int = 1):
+        if batch_size > 1 and (inference_type != 'body' or detector):
+            raise input_error(f'batch_size {batch_size}', f'needs the body decoder and no detector (inference_type={inference_type!r}, detector={detector!r})',
+                              "use inference_type='body' and detector=None, or batch_size=1")
+        self.estimator, self.checkpoint, self.batch_size = estimator, str(checkpoint), int(batch_size)
         self.bbox_thr, self.nms_thr, self.inference_type, self.detector, self.fov = bbox_thr, nms_thr, inference_type, detector, fov
         self.faces = np.asarray(estimator.faces, np.int32)
 
@@ -121,22 +160,37 @@ class SAM3DBodyBackend(Backend):
     def detect(self, image, K):
         import torch
         cam_int = None if K is None else torch.as_tensor(np.asarray(K, np.float32))[None]
-        outs = self.estimator.process_one_image(np.ascontiguousarray(image), cam_int=cam_int, bbox_thr=self.bbox_thr,
-                                                nms_thr=self.nms_thr, inference_type=self.inference_type)
-        return [to_person(o) for o in outs]
+        with contextlib.redirect_stdout(io.StringIO()):                       # upstream prints on every call
+            outs = self.estimator.process_one_image(np.ascontiguousarray(image), cam_int=cam_int, bbox_thr=self.bbox_thr,
+                                                    nms_thr=self.nms_thr, inference_type=self.inference_type)
+        centre = principal_point(K, image.shape[1], image.shape[0])
+        return [to_person(o, centre) for o in outs]
 
-    @classmethod
-    def from_pretrained(cls, repo_id='facebook/sam-3d-body-dinov3', root=None, checkpoint_dir=None, device=None,
-                        detector: str | None = 'vitdet', fov: str | None = 'moge2', detector_path='', fov_path='', **kw):
-        "Load the model from the clone at `root` (or $SAM3D_BODY_ROOT) and the checkpoint; detector/FOV optional (None)."
-        import torch
-        root = find_sam3d_body(root)
-        mod = import_sam3d_body(root)
-        ck, mhr = fetch_checkpoint(repo_id, checkpoint_dir)
-        device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    def detect_many(self, images: list, K) -> list:
+        "People in frames of one video: `batch_size` frames at a time through the body decoder, or frame by frame."
+        if self.batch_size <= 1: return [self.detect(im, K) for im in images]
+        centre, out = principal_point(K, images[0].shape[1], images[0].shape[0]), []
+        for i in range(0, len(images), self.batch_size):
+            with contextlib.redirect_stdout(io.StringIO()):
+                out += [[to_person(o, centre)] for o in body_batch(self.estimator, images[i:i + self.batch_size], K)]
+        return out
+
+# %% ../../notebooks/03c_sam3d_body.ipynb #ff99517c
+@classmethod
+def _from_pretrained(cls, repo_id='facebook/sam-3d-body-dinov3', root=None, checkpoint_dir=None, device=None,
+                     detector: str | None = 'vitdet', fov: str | None = 'moge2', detector_path='', fov_path='', **kw):
+    "Load the model from the clone at `root` (or $SAM3D_BODY_ROOT) and the checkpoint; detector/FOV optional (None)."
+    import torch
+    root = find_sam3d_body(root)
+    mod = import_sam3d_body(root)
+    ck, mhr = fetch_checkpoint(repo_id, checkpoint_dir)
+    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    with torch.device(device):          # built on the device: not initialised on the CPU and copied over
         model, cfg = mod.load_sam_3d_body(str(ck), device=device, mhr_path=str(mhr))
-        det = _upstream_tool(root, 'build_detector', 'HumanDetector', detector, device=device, path=detector_path) if detector else None
-        fov_est = _upstream_tool(root, 'build_fov_estimator', 'FOVEstimator', fov, device=device, path=fov_path) if fov else None
-        est = mod.SAM3DBodyEstimator(sam_3d_body_model=model, model_cfg=cfg, human_detector=det, human_segmentor=None,
-                                     fov_estimator=fov_est)
-        return cls(est, checkpoint=f'{repo_id}:{ck}' if not checkpoint_dir else ck, detector=detector, fov=fov, **kw)
+    det = _upstream_tool(root, 'build_detector', 'HumanDetector', detector, device=device, path=detector_path) if detector else None
+    fov_est = _upstream_tool(root, 'build_fov_estimator', 'FOVEstimator', fov, device=device, path=fov_path) if fov else None
+    est = mod.SAM3DBodyEstimator(sam_3d_body_model=model, model_cfg=cfg, human_detector=det, human_segmentor=None,
+                                 fov_estimator=fov_est)
+    return cls(est, checkpoint=f'{repo_id}:{ck}' if not checkpoint_dir else ck, detector=detector, fov=fov, **kw)
+
+SAM3DBodyBackend.from_pretrained = _from_pretrained

@@ -4,11 +4,16 @@
 
 # %% ../../notebooks/03b_testing_backends.ipynb #d05ad070
 from __future__ import annotations
+import copy
+from pathlib import Path
 import numpy as np
+import torch
+from torch import nn
 from ..reconstruct.base import Backend
 
 # %% auto #0
-__all__ = ['ColourBoxStandIn', 'draw_boxes', 'StandInSAM3DBodyEstimator']
+__all__ = ['SAM3D_BODY_DINOV3_CONFIG', 'ColourBoxStandIn', 'draw_boxes', 'StandInSAM3DBodyEstimator', 'MHRStandIn',
+           'tiny_sam3d_body_config', 'random_sam3d_state', 'write_random_checkpoint']
 
 # %% ../../notebooks/03b_testing_backends.ipynb #5097e10b
 class ColourBoxStandIn(Backend):
@@ -50,7 +55,7 @@ def draw_boxes(W, H, boxes, colours=((255, 0, 0), (0, 255, 0), (0, 0, 255))) -> 
 
 # %% ../../notebooks/03b_testing_backends.ipynb #3b78c11a
 class StandInSAM3DBodyEstimator:
-    "Stand-in for upstream SAM3DBodyEstimator in tests (NOT the model): documented keys and shapes, box-shaped people."
+    "Stand-in for upstream SAM3DBodyEstimator in tests (NOT the model): its keys, shapes and conventions, box-shaped people."
     faces = np.stack([np.arange(36874) % 18439, (np.arange(36874) + 1) % 18439, (np.arange(36874) + 2) % 18439], 1)
 
     def __init__(self, boxes=((100, 50, 200, 350),), seed=0): self.boxes, self.rng, self.calls = boxes, np.random.default_rng(seed), []
@@ -58,22 +63,190 @@ class StandInSAM3DBodyEstimator:
     def process_one_image(self, img, bboxes=None, masks=None, cam_int=None, det_cat_id=0, bbox_thr=0.5, nms_thr=0.3,
                           use_mask=False, inference_type='full'):
         H, W = np.asarray(img).shape[:2]
+        print('####### Please make sure the input image is in RGB format')        # upstream prints on every call
         self.calls.append(dict(cam_int=cam_int, bbox_thr=bbox_thr, inference_type=inference_type))
         K = np.array([[np.hypot(H, W), 0, W / 2], [0, np.hypot(H, W), H / 2], [0, 0, 1]]) if cam_int is None else np.asarray(cam_int)[0]
-        outs = []
-        for b in (self.boxes if bboxes is None else bboxes):
-            x0, y0, x1, y1 = b
-            z = K[0, 0] * 1.7 / (y1 - y0)
-            cam_t = np.array([((x0 + x1) / 2 - K[0, 2]) * z / K[0, 0], ((y0 + y1) / 2 - K[1, 2]) * z / K[1, 1], z])
-            box = lambda n: (self.rng.uniform(-.5, .5, (n, 3)) * [(x1 - x0) * z / K[0, 0], 1.7, .3]).astype(np.float32)
-            kp3d = box(70); X = kp3d + cam_t
-            outs.append(dict(bbox=np.array(b, np.float32), focal_length=np.float32(K[0, 0]), pred_keypoints_3d=kp3d,
-                             pred_keypoints_2d=(X[:, :2] / X[:, 2:] * K[0, 0] + K[:2, 2]).astype(np.float32),
-                             pred_vertices=box(18439), pred_cam_t=cam_t.astype(np.float32),
-                             pred_pose_raw=np.zeros(266, np.float32), global_rot=np.zeros(3, np.float32),
-                             body_pose_params=np.zeros(133, np.float32), hand_pose_params=np.zeros(108, np.float32),
-                             scale_params=np.zeros(28, np.float32), shape_params=np.zeros(45, np.float32),
-                             expr_params=np.zeros(72, np.float32), mask=None, pred_joint_coords=np.zeros((127, 3), np.float32),
-                             pred_global_rots=np.tile(np.eye(3, dtype=np.float32), (127, 1, 1)),
-                             mhr_model_params=np.zeros(204, np.float32), lhand_bbox=np.zeros(4), rhand_bbox=np.zeros(4)))
-        return outs
+        # 'full' (body + hand decoders) projects its final keypoints through the image centre, not cam_int's principal point
+        c = np.array([W / 2, H / 2]) if inference_type == 'full' else K[:2, 2]
+        return [self._person(b, K, c, inference_type) for b in (self.boxes if bboxes is None else bboxes)]
+
+    def _person(self, b, K, c, inference_type):
+        x0, y0, x1, y1 = b
+        z = K[0, 0] * 1.7 / (y1 - y0)
+        cam_t = np.array([((x0 + x1) / 2 - K[0, 2]) * z / K[0, 0], ((y0 + y1) / 2 - K[1, 2]) * z / K[1, 1], z])
+        box = lambda n: (self.rng.uniform(-.5, .5, (n, 3)) * [(x1 - x0) * z / K[0, 0], 1.7, .3]).astype(np.float32)
+        kp3d = box(70); X = kp3d + cam_t
+        z32 = lambda *s: np.zeros(s, np.float32)
+        out = dict(bbox=np.array(b, np.float32), focal_length=np.float32(K[0, 0]), pred_keypoints_3d=kp3d,
+                   pred_keypoints_2d=(X[:, :2] / X[:, 2:] * K[0, 0] + c).astype(np.float32), pred_vertices=box(18439),
+                   pred_cam_t=cam_t.astype(np.float32), pred_pose_raw=z32(266), global_rot=z32(3), body_pose_params=z32(133),
+                   hand_pose_params=z32(108), scale_params=z32(28), shape_params=z32(45), expr_params=z32(72), mask=None,
+                   pred_joint_coords=z32(127, 3), pred_global_rots=np.tile(np.eye(3, dtype=np.float32), (127, 1, 1)),
+                   mhr_model_params=z32(204))
+        if inference_type == 'full': out.update(lhand_bbox=np.zeros(4), rhand_bbox=np.zeros(4))
+        return out
+
+# %% ../../notebooks/03b_testing_backends.ipynb #f99c5ec7
+def _quat_mul(a, b):
+    "Hamilton product of quaternions (..., 4) stored x, y, z, w."
+    ax, ay, az, aw = a.unbind(-1); bx, by, bz, bw = b.unbind(-1)
+    return torch.stack([aw * bx + ax * bw + ay * bz - az * by, aw * by - ax * bz + ay * bw + az * bx,
+                        aw * bz + ax * by - ay * bx + az * bw, aw * bw - ax * bx - ay * by - az * bz], -1)
+
+def _quat_rotmat(q):
+    "Rotation matrices (..., 3, 3) of unit quaternions (..., 4) stored x, y, z, w (roma's order, as MHR's skeleton state)."
+    x, y, z, w = q.unbind(-1)
+    return torch.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
+                        2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
+                        2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1).unflatten(-1, (3, 3))
+
+def _euler_quat(e):
+    "Unit quaternions (..., 4) of XYZ Euler angles (..., 3)."
+    c, s, z = torch.cos(e / 2), torch.sin(e / 2), torch.zeros_like(e[..., 0])
+    qx = torch.stack([s[..., 0], z, z, c[..., 0]], -1)
+    qy = torch.stack([z, s[..., 1], z, c[..., 1]], -1)
+    return _quat_mul(_quat_mul(qx, qy), torch.stack([z, z, s[..., 2], c[..., 2]], -1))
+
+# %% ../../notebooks/03b_testing_backends.ipynb #e57fed6c
+def _random_skeleton(n_joints: int, levels: int, g):
+    "Parents (J,) and depths (J,) of a random joint tree of at most `levels` levels below the root, parents before children."
+    depth, parents = torch.randint(1, levels + 1, (n_joints,), generator=g), torch.zeros(n_joints, dtype=torch.long)
+    depth[0] = 0
+    for j in range(1, n_joints):
+        depth[j] = min(int(depth[j]), int(depth[:j].max()) + 1)
+        cand = torch.nonzero(depth[:j] == depth[j] - 1).flatten()
+        parents[j] = cand[torch.randint(len(cand), (1,), generator=g)]
+    return parents, depth
+
+def _param_transform(n_joints: int, n_params: int, g, n_scales: int = 68):
+    "A (J*7, P) map from MHR's model parameters (translation, rotation, body angles, scales) to 7 per joint."
+    pt = torch.zeros(n_joints * 7, n_params)
+    pt[0, 0] = pt[1, 1] = pt[2, 2] = 10.0; pt[3, 3] = pt[4, 4] = pt[5, 5] = 1.0
+    for p, s in enumerate(torch.randperm((n_joints - 1) * 3, generator=g)[:n_params - 6 - n_scales].tolist()):
+        pt[7 + (s // 3) * 7 + 3 + s % 3, 6 + p] = 1.0
+    for p, j in enumerate(torch.randperm(n_joints, generator=g)[:n_scales].tolist()): pt[j * 7 + 6, n_params - n_scales + p] = 0.1
+    return pt
+
+# %% ../../notebooks/03b_testing_backends.ipynb #4408d10d
+class MHRStandIn(nn.Module):
+    "Stand-in for MHR's TorchScript body model (`assets/mhr_model.pt`) in tests (NOT the model): its call, sizes, units and kind of work."
+
+    def __init__(self, n_verts: int = 18439, n_joints: int = 127, n_faces: int = 36874, n_params: int = 204, n_shape: int = 45,
+                 n_expr: int = 72, hidden: int = 256, levels: int = 12, seed: int = 0):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        parents, depth = _random_skeleton(n_joints, levels, g)
+        self.register_buffer('parents', parents)
+        self.register_buffer('order', torch.argsort(depth, stable=True)[1:])            # joints by depth, root left out
+        self.level_ends = torch.bincount(depth)[1:].cumsum(0).tolist()   # a list of ints: TorchScript keeps it
+        self.register_buffer('offsets', torch.randn(n_joints, 3, generator=g) * 8.0)    # cm, bone vectors at rest
+        self.register_buffer('param_transform', _param_transform(n_joints, n_params, g))
+        self.register_buffer('bind', torch.randint(n_joints, (n_verts,), generator=g))
+        self.register_buffer('rest_offsets', torch.randn(n_verts, 3, generator=g) * 3.0)  # cm from the bound joint
+        w = torch.rand(n_verts, n_joints, generator=g) * (torch.rand(n_verts, n_joints, generator=g) < 4 / n_joints)
+        w[torch.arange(n_verts), self.bind] += 1.0
+        self.register_buffer('skin_weights', w / w.sum(1, keepdim=True))
+        self.register_buffer('blend_shapes', torch.randn(n_shape + n_expr, n_verts * 3, generator=g) * 0.1)
+        self.correctives = nn.Sequential(nn.Linear((n_joints - 2) * 6, hidden), nn.ReLU(), nn.Linear(hidden, n_verts * 3))
+        with torch.no_grad(): self.correctives[2].weight.mul_(0.01)
+        near = torch.argsort(self.bind, stable=True)                                    # triangles within a joint's vertices
+        k = torch.randint(n_verts - 3, (n_faces,), generator=g)
+        self.register_buffer('faces', torch.stack([near[k], near[k + 1], near[k + 2 + (torch.arange(n_faces) % 2)]], 1))
+
+    def _level(self, i: int):
+        "Joints of depth i + 1."
+        return self.order[(self.level_ends[i - 1] if i > 0 else 0):self.level_ends[i]]
+
+    def skeleton_rest(self):
+        "Joint positions (J, 3) in cm of the rest skeleton."
+        p = torch.zeros_like(self.offsets)
+        for i in range(len(self.level_ends)):
+            lv = self._level(i)
+            p[lv] = p[self.parents[lv]] + self.offsets[lv]
+        return p
+
+    def forward(self, identity_coeffs, model_parameters, face_expr_coeffs):
+        "(vertices (B,V,3) cm, skeleton state (B,J,8): translation cm, quaternion x y z w, scale), as MHR returns them."
+        B, J = model_parameters.shape[0], self.offsets.shape[0]
+        jp = (model_parameters @ self.param_transform.T).view(B, J, 7)
+        q_local, scale_local = _euler_quat(jp[..., 3:6]), torch.exp(jp[..., 6])
+        q, t, s = q_local.clone(), jp[..., :3].clone(), scale_local.clone()
+        for i in range(len(self.level_ends)):                                   # forward kinematics, one tree level at a time
+            lv = self._level(i); par = self.parents[lv]
+            t[:, lv] = t[:, par] + (_quat_rotmat(q[:, par]) @ ((self.offsets[lv] + jp[:, lv, :3]) * s[:, par, None])[..., None])[..., 0]
+            q[:, lv] = _quat_mul(q[:, par], q_local[:, lv]); s[:, lv] = s[:, par] * scale_local[:, lv]
+        feats = (_quat_rotmat(q_local[:, 2:]) - torch.eye(3, device=q.device))[..., :2].flatten(1)   # pose-corrective input
+        rest_j = self.skeleton_rest()
+        coeffs = torch.cat([identity_coeffs.expand(B, -1), face_expr_coeffs], 1)
+        rest = (rest_j[self.bind] + self.rest_offsets)[None] + (coeffs @ self.blend_shapes).view(B, -1, 3)
+        rest = rest + self.correctives(feats).view(B, -1, 3)
+        R = _quat_rotmat(q) * s[..., None, None]
+        A = torch.cat([R, (t - (R @ rest_j[None, :, :, None])[..., 0])[..., None]], -1)       # rest -> posed, per joint
+        M = (self.skin_weights @ A.flatten(2)).view(B, -1, 3, 4)                               # linear blend skinning
+        return (M[..., :3] @ rest[..., None])[..., 0] + M[..., 3], torch.cat([t, q, s[..., None]], -1)
+
+# %% ../../notebooks/03b_testing_backends.ipynb #ea0c9199
+# facebook/sam-3d-body-dinov3's model_config.yaml is in the gated repository; this is our reconstruction from the
+# code's defaults and public ports (DINOv3 ViT-H+/16 on 512x512 crops, a 6-layer 1024-wide promptable decoder)
+SAM3D_BODY_DINOV3_CONFIG = dict(
+    MODEL=dict(IMAGE_SIZE=[512, 512], IMAGE_MEAN=[0.485, 0.456, 0.406], IMAGE_STD=[0.229, 0.224, 0.225],
+               BACKBONE=dict(TYPE='dinov3_vith16plus', DROP_PATH_RATE=0.0),
+               DECODER=dict(TYPE='sam', DIM=1024, DEPTH=6, HEADS=8, DIM_HEAD=64, MLP_DIM=1024, LAYER_SCALE_INIT=0.0,
+                            DROP_RATE=0.0, ATTN_DROP_RATE=0.0, DROP_PATH_RATE=0.0, FFN_TYPE='origin', ENABLE_TWOWAY=False,
+                            REPEAT_PE=True, FROZEN=False, CONDITION_TYPE='cliff', USE_INTRIN_CENTER=True, DO_INTERM_PREDS=True,
+                            DO_KEYPOINT_TOKENS=True, KEYPOINT_TOKEN_UPDATE=True, DO_KEYPOINT3D_TOKENS=True, DO_HAND_DETECT_TOKENS=True),
+               PROMPT_ENCODER=dict(ENABLE=True, MAX_NUM_CLICKS=5, PROMPT_KEYPOINTS='mhr70', MASK_EMBED_TYPE='v2', MASK_PROMPT='v1'),
+               PERSON_HEAD=dict(POSE_TYPE='mhr', CAMERA_TYPE='perspective'),
+               MHR_HEAD=dict(MLP_DEPTH=2, MLP_CHANNEL_DIV_FACTOR=8, MHR_MODEL_PATH=''),
+               CAMERA_HEAD=dict(MLP_DEPTH=2, MLP_CHANNEL_DIV_FACTOR=8, DEFAULT_SCALE_FACTOR_HAND=1.0)),
+    TRAIN=dict(USE_FP16=True, FP16_TYPE='bfloat16'))
+
+def tiny_sam3d_body_config() -> dict:
+    "The same config at toy size (DINOv3 ViT-S/16 on 128x128 crops, 2 decoder layers 64 wide, float32)."
+    c = copy.deepcopy(SAM3D_BODY_DINOV3_CONFIG)
+    c['MODEL']['IMAGE_SIZE'] = [128, 128]; c['MODEL']['BACKBONE']['TYPE'] = 'dinov3_vits16'; c['TRAIN']['USE_FP16'] = False
+    c['MODEL']['DECODER'].update(DIM=64, DEPTH=2, HEADS=2, DIM_HEAD=32, MLP_DIM=128)
+    return c
+
+# %% ../../notebooks/03b_testing_backends.ipynb #56047053
+def _head_out(prefix: str, head_cfg: dict, dim: int, n_out: int, g, scale=0.01) -> dict:
+    "Small random weights for the last layer of upstream's FFN head `prefix.proj`, so its outputs stay near the initial estimate."
+    depth = head_cfg.get('MLP_DEPTH', 1)
+    n_in = dim // head_cfg.get('MLP_CHANNEL_DIV_FACTOR', 1) if depth > 1 else dim
+    return {f'{prefix}.proj.layers.{depth - 1}.weight': torch.randn(n_out, n_in, generator=g) * scale / n_in ** 0.5}
+
+def random_sam3d_state(config: dict, faces, n_verts: int = 18439, n_joints: int = 127, seed: int = 0) -> dict:
+    "State-dict entries that upstream creates as zeros (the real checkpoint fills them), random and plausible; needs `sam_3d_body` importable."
+    from types import SimpleNamespace
+    from sam_3d_body.models.heads.mhr_head import MHRHead
+    from sam_3d_body.models.modules.mhr_utils import mhr_param_hand_idxs, compact_model_params_to_cont_hand
+    g, M = torch.Generator().manual_seed(seed), config['MODEL']
+    kp = torch.zeros(308, n_verts + n_joints)                       # each keypoint on one joint (the real map blends vertices)
+    kp[torch.arange(308), n_verts + torch.randint(n_joints, (308,), generator=g)] = 1.0
+    hand = torch.tensor(mhr_param_hand_idxs) + 6                    # among (translation 3, rotation 3, body 130) parameters
+    head = dict(faces=torch.as_tensor(faces).long(), keypoint_mapping=kp, scale_comps=torch.randn(28, 68, generator=g) * 0.02,
+                hand_pose_mean=compact_model_params_to_cont_hand(torch.zeros(1, 27))[0], hand_joint_idxs_left=hand[:27],
+                hand_joint_idxs_right=hand[27:], joint_rotation=torch.eye(3).repeat(n_joints, 1, 1), local_to_world_wrist=torch.eye(3),
+                nonhand_param_idxs=torch.tensor([i for i in range(204) if i not in hand.tolist()][:145]))
+    zero_pose = MHRHead.get_zero_pose_init(SimpleNamespace(npose=519, body_cont_dim=260))
+    out = {}
+    for h, c in (('head_pose', 'head_camera'), ('head_pose_hand', 'head_camera_hand')):
+        out.update({f'{h}.{k}': v for k, v in head.items()})
+        out.update(_head_out(h, M['MHR_HEAD'], M['DECODER']['DIM'], 519, g)); out.update(_head_out(c, M['CAMERA_HEAD'], M['DECODER']['DIM'], 3, g))
+    for s in ('', '_hand'):
+        out[f'init_pose{s}.weight'] = zero_pose                     # upstream's own zero pose
+        out[f'init_camera{s}.weight'] = torch.tensor([[-1.0, 0.0, 0.0]])   # scale 1 (the sign is upstream's axis flip): the box's depth
+    return out
+
+# %% ../../notebooks/03b_testing_backends.ipynb #c034b855
+def write_random_checkpoint(folder, config: dict | None = None, seed: int = 0, **mhr_kw) -> Path:
+    "A checkpoint folder upstream's `load_sam_3d_body` reads: model_config.yaml, model.ckpt (random), assets/mhr_model.pt (MHRStandIn)."
+    import yaml
+    folder = Path(folder); (folder/'assets').mkdir(parents=True, exist_ok=True)
+    config = config or SAM3D_BODY_DINOV3_CONFIG
+    mhr = MHRStandIn(seed=seed, **mhr_kw)
+    torch.jit.script(mhr).save(str(folder/'assets'/'mhr_model.pt'))
+    state = random_sam3d_state(config, mhr.faces, n_verts=mhr.skin_weights.shape[0], seed=seed)
+    torch.save({'state_dict': state}, folder/'model.ckpt')
+    (folder/'model_config.yaml').write_text(yaml.safe_dump(config))
+    return folder
