@@ -19,6 +19,7 @@ SUBCOMMANDS = {
     'build-4d': ('sam4d.build4d', 'build4d_cli', 'sam4d-sam3d', 'per-frame records -> 4D sequence in the world frame'),
     'docs': ('sam4d.docs', 'docs_cli', 'sam4d-sam3d', 'the documentation site from the notebooks, with outputs, offline'),
     'run': ('sam4d.pipeline', 'run_cli', 'sam4d-sam3d', 'the whole chain with papermill, each stage in its kernel; resumable'),
+    'batch': ('sam4d.batch', 'batch_cli', 'sam4d-sam3d', 'many inputs from a manifest, each stage a Ray task (or --local); resumable, results table + summary page'),
     'eval-motion': ('sam4d.metrics.evaluate', 'eval_motion_cli', 'sam4d-sam3d', 'metrics (+ smoothing) of a 4D sequence -> sam4d_keypoints3d_eval.json'),
     'refine': ('sam4d.refine.loop', 'refine_cli', 'sam4d-hunyuan', 'sam4d/NAME -> sam4d_sds/NAME: motion refinement (physical terms, + Video-SDS with --sds)'),
     'viz': ('sam4d.viz.report', 'viz_cli', 'sam4d-sam3d', 'run report page + mp4, player pages/videos of sequence folders, offline widget assets'),
