@@ -14,9 +14,10 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['SAMPLE_ROOT_NAME', 'COCO_FEET_JOINTS', 'COCO_FEET_EDGES', 'COCO17_BODY', 'MP_TO_COCO', 'MHR70_JOINTS', 'MHR70_EDGES',
-           'MHR70_COCO_FEET', 'FILES', 'WORLD_FRAME', 'Sam4dInputError', 'input_error', 'input_error_of', 'staged_dir',
-           'staged_files', 'write_json', 'records_to_columns', 'project_root', 'default_data_root', 'DataLayout',
-           'foot_joint_indices', 'Camera', 'look_at_camera', 'Sequence4D', 'load_npy']
+           'MHR70_COCO_FEET', 'FILES', 'WORLD_FRAME', 'HUMAN_LIMITS', 'Sam4dInputError', 'input_error',
+           'input_error_of', 'staged_dir', 'staged_files', 'write_json', 'records_to_columns', 'project_root',
+           'default_data_root', 'DataLayout', 'foot_joint_indices', 'Camera', 'look_at_camera', 'Sequence4D',
+           'units_problem', 'load_npy']
 
 # %% ../notebooks/00_core.ipynb #c29ae890
 class Sam4dInputError(ValueError):
@@ -242,12 +243,30 @@ class Sequence4D:
         self.skeleton = [tuple(int(i) for i in e) for e in self.skeleton]
         self.validate()
 
+# %% ../notebooks/00_core.ipynb #43b0612f
+HUMAN_LIMITS = dict(extent_m=3.0, speed_mps=15.0)   # no person spans 3 m; none moves 15 m/s (sprinters peak near 12.4)
+
+def units_problem(X: np.ndarray, fps: float) -> str | None:
+    "Why points (T,N,3) cannot be a person in metres, naming the likely unit (size or speed out of human range); None when plausible."
+    if X.shape[1] < 2 or not np.isfinite(X).all(): return None
+    ext = float(np.median(np.ptp(X, axis=1).max(-1)))                   # the largest extent of each frame's body
+    if ext > HUMAN_LIMITS['extent_m']:
+        unit = ('millimetres' if ext > 300 else 'centimetres' if ext > 30 else None)
+        return (f'spans {ext:.4g} units per frame (median), too large for a person in metres'
+                + (f': it looks like {unit} (divide by {1000 if unit == "millimetres" else 100})' if unit else ''))
+    if len(X) > 1 and np.isfinite(fps) and fps > 0:
+        speed = float(np.median(np.linalg.norm(np.diff(X.mean(1), axis=0), axis=-1)) * fps)
+        if speed > HUMAN_LIMITS['speed_mps']:
+            return f'moves at {speed:.3g} m/s (median at {fps:g} fps), faster than any person: check the units and the frame rate'
+    return None
+
 # %% ../notebooks/00_core.ipynb #de2c457c
 @patch
 def validate(self: Sequence4D, where: str | Path = '<memory>'):
     "Check shapes, dtypes, finiteness and index ranges; raise one `Sam4dInputError` naming the file."
     w = Path(where)
-    f = lambda k: w/FILES[k] if str(where) != '<memory>' else f'{k} ({FILES[k]})'
+    given = lambda k: self.source.get(k) if isinstance(self.source, dict) and isinstance(self.source.get(k), str) else None
+    f = lambda k: w/FILES[k] if str(where) != '<memory>' else given(k) or f'{k} ({FILES[k]})'   # a file it was read from
     _check_array(self.keypoints3d, f('keypoints3d'), (None, None, 3))
     T, J = self.keypoints3d.shape[:2]
     if T < 1: raise input_error(f('keypoints3d'), 'has no frames', 'the sequence needs at least one frame')
@@ -256,12 +275,14 @@ def validate(self: Sequence4D, where: str | Path = '<memory>'):
                           'write one name per joint')
     if not (np.isfinite(self.fps) and self.fps > 0):
         raise input_error(f('meta'), f'fps must be a positive number, got {self.fps}', 'set the real frame rate')
+    if why := units_problem(self.keypoints3d, self.fps): raise input_error(f('keypoints3d'), why, 'store metres (the contract\'s unit) at the true frame rate')
     for a, b in self.skeleton:
         if not (0 <= a < J and 0 <= b < J):
             raise input_error(f('meta'), f'skeleton edge ({a},{b}) is outside 0..{J-1}', 'fix the edge list')
     if self.vertices is not None:
         _check_array(self.vertices, f('vertices'), (T, None, 3))
         if self.faces is None: raise input_error(f('faces'), 'is missing but vertices are given', 'save the mesh faces too')
+        if why := units_problem(self.vertices, self.fps): raise input_error(f('vertices'), why, 'store metres (the contract\'s unit)')
     if self.faces is not None:
         _check_array(self.faces, f('faces'), (None, 3), kind='i')
         if self.vertices is None: raise input_error(f('vertices'), 'is missing but faces are given', 'save the vertices too')
@@ -270,6 +291,9 @@ def validate(self: Sequence4D, where: str | Path = '<memory>'):
             raise input_error(f('faces'), f'has vertex indices in [{self.faces.min()}, {self.faces.max()}] '
                               f'but the mesh has {V} vertices', 'faces must index 0..V-1')
     if self.keypoints2d is not None: _check_array(self.keypoints2d, f('keypoints2d'), (T, J, 2))
+    if self.keypoints2d is not None and self.camera is not None and min(self.camera.width, self.camera.height) >= 64 and np.abs(self.keypoints2d).max() <= 1.5:
+        raise input_error(f('keypoints2d'), f'lies within [-1.5, 1.5] on a {self.camera.width}x{self.camera.height} image: normalised coordinates, not pixels',
+                          'store pixels (multiply x by the width and y by the height)')
     if self.camera is not None:
         c = self.camera
         _check_array(c.K, f('camera'), (3, 3), name='K')

@@ -32,7 +32,8 @@ def _resize(img: np.ndarray, size) -> np.ndarray:
 
 # %% ../notebooks/02_frames.ipynb #39230f10
 def _image_folder_frames(folder: Path, max_frames=None):
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith('.'))
+    "The images of a folder in name order, or one image file (a photo: a single frame)."
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith('.')) if folder.is_dir() else [folder]
     bad = [p.name for p in files if p.suffix.lower() not in IMAGE_EXTS and p.name != 'frames.json']
     if bad: raise input_error(folder/bad[0], f'is not an image ({len(bad)} such files in the folder)',
                               f'keep only {"/".join(IMAGE_EXTS)} files in the frames folder')
@@ -52,9 +53,9 @@ def _image_folder_frames(folder: Path, max_frames=None):
 def extract_frames(source, output, fps: float | None = None, start: float = 0.0, end: float | None = None,
                    max_frames: int | None = None, resize=None, quality: int = 95, workers: int | None = None,
                    progress: bool = True) -> dict:
-    "Extract `source` (video file or image folder) to `output`/000000.jpg... + frames.json, atomically."
+    "Extract `source` (video file, image folder or one photo) to `output`/000000.jpg... + frames.json, atomically."
     source, output = Path(source), Path(output)
-    if source.is_dir():
+    if source.is_dir() or source.suffix.lower() in IMAGE_EXTS:                # a folder of images, or one photo
         it = ((i, t, img) for i, t, img, _ in _image_folder_frames(source, max_frames)); src_fps = fps or 25.0
         info = None
     else:
@@ -72,7 +73,7 @@ def extract_frames(source, output, fps: float | None = None, start: float = 0.0,
             jobs.append(pool.submit(lambda a, f: Image.fromarray(a).save(f, quality=quality), img, tmp/name))
             records.append(dict(file=name, source_index=int(idx), time=None if t is None else round(float(t), 6)))
         for j in jobs: j.result()
-        meta = dict(source=str(source), source_kind='images' if info is None else 'video', source_fps=src_fps,
+        meta = dict(source=str(source), source_kind='video' if info else 'images' if source.is_dir() else 'image', source_fps=src_fps,
                     fps=out_fps, count=len(records), width=int(shape[1]), height=int(shape[0]), start=start, end=end,
                     resize=resize, frames=records)
         write_json(tmp/'frames.json', meta)

@@ -6,15 +6,17 @@ Docs: http://127.0.0.1:8765/pipeline.html.md"""
 
 # %% ../notebooks/08_pipeline.ipynb #5c33ef68
 from __future__ import annotations
-import argparse, ast, hashlib, json, os, re, subprocess, sys, time
+import argparse, ast, hashlib, json, math, os, re, shlex, shutil, signal, subprocess, sys, tempfile, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 from .core import DataLayout, input_error, project_root, write_json
 
 # %% auto #0
-__all__ = ['RunConfig', 'Stage', 'notebook_code', 'stage_notebook', 'stage_hash', 'StageFailed', 'StageResult', 'is_current',
-           'stage_messages', 'kernel_manager_class', 'run_stage', 'run_chain', 'sam4d_stages', 'run_cli']
+__all__ = ['RUN_FLAGS', 'RunConfig', 'Stage', 'notebook_code', 'stage_notebook', 'notebook_parameters', 'accepts', 'parse_value',
+           'stage_hash', 'StageFailed', 'StageResult', 'is_current', 'kernel_manager_class', 'kernel_dir',
+           'stop_kernels', 'RunInterrupted', 'ConsoleRelay', 'run_stage', 'stage_index', 'run_chain', 'sam4d_stages',
+           'stage_params_from_sets', 'register_video', 'run_parser', 'run_config', 'interrupted_line', 'run_cli']
 
 # %% ../notebooks/08_pipeline.ipynb #1d97d612
 @dataclass
@@ -40,6 +42,7 @@ class Stage:
     inputs: Callable[[RunConfig], list]
     products: Callable[[RunConfig], list]
     when: Callable[[RunConfig], bool] = lambda cfg: True   # a stage that does not apply to this run is skipped
+    partial: Callable[[RunConfig], str] | None = None      # what an interrupted run of it keeps for the next (said on SIGINT)
 
     def kernel(self) -> str:
         "The kernel named in the notebook's metadata."
@@ -68,9 +71,12 @@ def _imports_only(src: str) -> bool:
     except SyntaxError: return False                                  # magics, shell escapes
     return bool(body) and all(isinstance(n, (ast.Import, ast.ImportFrom)) for n in body)
 
+# A run's console shows what the kernel prints: its progress bars must be text, not widgets (tqdm.auto picks widgets in a kernel).
+_TEXT_PROGRESS = "import tqdm.auto, tqdm.std\ntqdm.auto.tqdm, tqdm.auto.trange = tqdm.std.tqdm, tqdm.std.trange   # progress as text: the run's console relays it"
+
 # %% ../notebooks/08_pipeline.ipynb #480f4244
 def stage_notebook(nb_path):
-    "What a run executes of a stage notebook: title, module code (exported and import cells), the `parameters` cell and all after it."
+    "What a run executes of a stage notebook: title, text progress bars, module code (exported and import cells), the `parameters` cell and all after it."
     import nbformat
     nb = nbformat.read(nb_path, as_version=4)
     at = next((i for i, c in enumerate(nb.cells) if 'parameters' in c.metadata.get('tags', [])), None)
@@ -79,8 +85,49 @@ def stage_notebook(nb_path):
     title = [c for c in nb.cells[:1] if c.cell_type == 'markdown']
     note = nbformat.v4.new_markdown_cell(f'Run record of `{Path(nb_path).name}`: its module code and its stage section '
                                          f'(tests and demos left out; they run in `make test`).')
-    nb.cells = title + [note] + module + nb.cells[at:]
+    bars = nbformat.v4.new_code_cell(_TEXT_PROGRESS)
+    nb.cells = title + [note, bars] + module + nb.cells[at:]
     return nb
+
+# %% ../notebooks/08_pipeline.ipynb #f9e252f0
+def _comments(src: str) -> dict:
+    "Line number -> the text of the comment on that line."
+    import io, tokenize
+    try: return {t.start[0]: t.string.lstrip('#').strip() for t in tokenize.generate_tokens(io.StringIO(src).readline) if t.type == tokenize.COMMENT}
+    except (tokenize.TokenError, SyntaxError): return {}
+
+def notebook_parameters(nb_path) -> dict:
+    "A stage notebook's parameters from its `parameters` cell: name -> dict(default, type, help); the type is the annotation, else the default's."
+    cells = [c for c in json.loads(Path(nb_path).read_text())['cells'] if 'parameters' in c.get('metadata', {}).get('tags', [])]
+    if not cells: raise input_error(nb_path, 'has no cell tagged `parameters`', 'tag the cell of run parameters `parameters` (papermill injects after it)')
+    src = ''.join(cells[0]['source'])
+    notes, out = _comments(src), {}
+    for n in ast.parse(src).body:
+        target = n.targets[0] if isinstance(n, ast.Assign) and len(n.targets) == 1 else getattr(n, 'target', None)
+        if not isinstance(target, ast.Name): continue
+        try: default, typ = (None, 'any') if n.value is None else ((d := ast.literal_eval(n.value)), 'any' if d is None else type(d).__name__)
+        except ValueError: default, typ = ast.unparse(n.value), 'any'          # an expression: shown as written, any type
+        if isinstance(n, ast.AnnAssign): typ = ast.unparse(n.annotation)
+        out[target.id] = dict(default=default, type=typ, help=notes.get(n.lineno, ''))
+    return out
+
+# %% ../notebooks/08_pipeline.ipynb #028eeb38
+_PY_TYPES = {'int': int, 'float': (int, float), 'str': str, 'bool': bool, 'dict': dict, 'list': (list, tuple), 'tuple': (list, tuple),
+             'None': type(None)}
+
+def accepts(typ: str, value) -> bool:
+    "Whether `value` fits the type of a parameters cell entry ('int', 'float | None', 'any'); unknown type names pass (the stage decides)."
+    for t in (s.strip() for s in typ.split('|')):
+        if t == 'any' or t not in _PY_TYPES: return True
+        if isinstance(value, _PY_TYPES[t]) and not (isinstance(value, bool) and t in ('int', 'float')): return True
+    return False
+
+def parse_value(text: str):
+    "A `--set` value: JSON (20, 0.5, true, null, [1,2], {...}), else a Python literal (True, None), else the text itself."
+    for parse in (json.loads, ast.literal_eval):
+        try: return parse(text)
+        except (ValueError, SyntaxError): pass
+    return text
 
 # %% ../notebooks/08_pipeline.ipynb #482b3a63
 def stage_hash(stage: Stage, cfg: RunConfig) -> str:
@@ -112,37 +159,106 @@ def is_current(stage: Stage, cfg: RunConfig) -> bool:
     if not st.exists() or not all(Path(p).exists() for p in stage.products(cfg)): return False
     return json.loads(st.read_text()).get('hash') == stage_hash(stage, cfg)
 
-def stage_messages(nb, limit: int = 12) -> list:
-    "The last `limit` lines the stage printed (stdout after the injected parameters), for the run's console."
-    at = next((i for i, c in enumerate(nb.cells) if 'injected-parameters' in c.metadata.get('tags', [])), -1)
-    lines = [l for c in nb.cells[at + 1:] if c.cell_type == 'code' for o in c.get('outputs', [])
-             if o.get('output_type') == 'stream' and o.get('name') == 'stdout' for l in o.get('text', '').splitlines() if l.strip()]
-    return lines[-limit:]
-
 # %% ../notebooks/08_pipeline.ipynb #65a2f7e7
-def kernel_manager_class(log_path=None):
-    "A kernel manager class: IPC sockets (no TCP ports for parallel kernels to race for); the kernel process's output to `log_path`."
+_LIVE_KERNELS = set()   # kernel managers of this process's running stages: an interrupt stops their kernels
+
+def kernel_manager_class(log_path=None, kernel_dir=None):
+    "A kernel manager class: IPC sockets (no TCP ports for parallel kernels to race for) and connection file in `kernel_dir`; the kernel's output to `log_path`."
     import tempfile, uuid, traitlets
     from jupyter_client.manager import AsyncKernelManager
+    where = Path(kernel_dir or tempfile.gettempdir()); where.mkdir(parents=True, exist_ok=True)
     class Sam4dKernelManager(AsyncKernelManager):
         @traitlets.default('transport')
         def _sam4d_transport(self): return 'ipc'
         @traitlets.default('ip')                                      # a unique socket path prefix, short (unix sockets: < 108 bytes)
-        def _sam4d_ip(self): return os.path.join(tempfile.gettempdir(), f'sam4d-{uuid.uuid4().hex[:12]}-ipc')
+        def _sam4d_ip(self): return str(where/f'sam4d-{uuid.uuid4().hex[:12]}-ipc')
+        @traitlets.default('connection_file')
+        def _sam4d_connection_file(self): return str(where/f'sam4d-kernel-{uuid.uuid4().hex[:12]}.json')
         async def _async_launch_kernel(self, kernel_cmd, **kw):     # jupyter_client's override point for launching
+            _LIVE_KERNELS.add(self)
             if log_path is None: return await super()._async_launch_kernel(kernel_cmd, **kw)
             with open(log_path, 'ab') as f:
                 await super()._async_launch_kernel(kernel_cmd, stdout=f, stderr=subprocess.STDOUT, **kw)
+        async def _async_cleanup_resources(self, restart=False):
+            _LIVE_KERNELS.discard(self)
+            await super()._async_cleanup_resources(restart)
     return Sam4dKernelManager
+
+# %% ../notebooks/08_pipeline.ipynb #4f3ba802
+def kernel_dir(cfg: RunConfig) -> Path:
+    "Where a run's kernels keep connection files and sockets: `runs/NAME/.kernels` (a temp folder named after it when too long for a socket path)."
+    d = cfg.layout.runs(cfg.name)/'.kernels'
+    if len(str(d)) > 75: d = Path(tempfile.gettempdir())/f'sam4d-kernels-{hashlib.sha1(str(d).encode()).hexdigest()[:12]}'
+    return d
+
+def stop_kernels():
+    "Kill the kernels this process still runs (after an interrupt) and remove their connection files and sockets."
+    for km in list(_LIVE_KERNELS):
+        p = getattr(km.provisioner, 'process', None)
+        if p is not None and p.poll() is None:
+            try: os.killpg(p.pid, signal.SIGKILL)        # the kernel runs in its own session: its group is its pid
+            except (AttributeError, OSError): p.kill()
+            p.wait(10)
+        km.cleanup_connection_file(); km.cleanup_ipc_files()
+        _LIVE_KERNELS.discard(km)
+
+class RunInterrupted(KeyboardInterrupt):
+    "A run stopped by the user (SIGINT) in stage `key`; its kernels are stopped and their files removed."
+    def __init__(self, key): super().__init__(key); self.key = key
 
 # %% ../notebooks/08_pipeline.ipynb #44757bea
 def _tail(path: Path, n: int = 8) -> str:
     lines = path.read_text(errors='replace').splitlines() if path.exists() else []
     return '\n'.join(f'    {l}' for l in lines[-n:])
 
+def _stopped_message(stage, e, out, klog) -> str:
+    "Why a stage's kernel stopped (dead, missing, timed out), with the kernel's last words."
+    cause = f'{type(e).__name__}: {e}'.strip()
+    if 'No such kernel' in cause:
+        cause += f"\n  register it with `make setup`, or map it to one you have: --kernel-map {stage.kernel()}=python3"
+    tail = _tail(klog)
+    return (f'stage {stage.key} stopped: {cause}\n  executed notebook (as far as it got) at {out}'
+            + (f"\n  the kernel's last words ({klog}):\n{tail}" if tail else ''))
+
+# %% ../notebooks/08_pipeline.ipynb #a15a3875
+class ConsoleRelay:
+    "A stage kernel's output stream relayed live to the console (a text stream or a `log` function), each line prefixed; progress bars redrawn in place on a terminal, else written every `every` s and when they end."
+    def __init__(self, prefix: str, out=None, every: float = 10.0):
+        out = out or sys.stdout
+        self.prefix, self.every, self.stream = prefix, every, out if hasattr(out, 'write') else None
+        self.tty = self.stream is not None and hasattr(self.stream, 'isatty') and self.stream.isatty()
+        self.emit = out if self.stream is None else (lambda s: self.stream.write(s + '\n'))
+        self.buf, self.bar, self.shown = '', '', -math.inf
+
+    def write(self, text: str):
+        self.buf += text
+        *done, self.buf = re.split(r'(?<=[\r\n])', self.buf)               # complete pieces end in \r or \n
+        for piece in done:
+            line = piece.rstrip('\r\n').rstrip()
+            if piece.endswith('\r'): self._bar(line)                         # a bar's state: the next one overwrites it
+            elif self.bar: self._bar(line or self.bar, end=True)             # a bar ends with a newline
+            elif line: self.emit(f'{self.prefix}{line}')
+
+    def _bar(self, line, end=False):
+        if not line: return
+        self.bar = line
+        if self.tty: self.stream.write(f'\r{self.prefix}{line}\x1b[K' + ('\n' if end else ''))
+        elif end or time.monotonic() - self.shown >= self.every:
+            self.emit(f'{self.prefix}{line}'); self.shown = time.monotonic()
+        if end: self.bar, self.shown = '', -math.inf
+
+    def flush(self):
+        if self.stream is not None: self.stream.flush()
+
+    def close(self):
+        "Finish a bar or a line left open when the stage ends."
+        if self.bar: self._bar(self.bar, end=True)
+        if self.buf.strip(): self.emit(f'{self.prefix}{self.buf.strip()}')
+        self.buf = ''; self.flush()
+
 # %% ../notebooks/08_pipeline.ipynb #cf037a15
 def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=print) -> StageResult:
-    "Execute one stage notebook with papermill in its kernel; raise `StageFailed` naming the cause."
+    "Execute one stage notebook with papermill in its kernel, relaying what it prints live; raise `StageFailed` naming the cause."
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
     runs = cfg.layout.runs(cfg.name); runs.mkdir(parents=True, exist_ok=True)
@@ -153,21 +269,18 @@ def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=
     klog.write_bytes(b'')
     t0 = time.time()
     log(f'[{stage.key}] running {Path(stage.notebook).name} in kernel {kernel}')
+    relay = [ConsoleRelay(f'[{stage.key}]   ', sys.stdout if log is print else log) for _ in range(2)]
     try:
-        nb = pm.execute_notebook(stage_notebook(stage.notebook), str(out), parameters=params, kernel_name=kernel,
-                                 cwd=str(Path(stage.notebook).parent), progress_bar=False,
-                                 kernel_manager_class=kernel_manager_class(klog))
+        pm.execute_notebook(stage_notebook(stage.notebook), str(out), parameters=params, kernel_name=kernel,
+                            cwd=str(Path(stage.notebook).parent), progress_bar=False, stdout_file=relay[0], stderr_file=relay[1],
+                            kernel_manager_class=kernel_manager_class(klog, kernel_dir(cfg)))
     except PapermillExecutionError as e:
         raise StageFailed(f"stage {stage.key} failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n"
                           f"  executed notebook kept at {out}; products of this stage were not written") from None
     except Exception as e:   # dead kernel, missing kernel, timeout
-        cause = f'{type(e).__name__}: {e}'.strip()
-        if 'No such kernel' in cause:
-            cause += (f"\n  register it with `make setup`, or map it to one you have: --kernel-map {stage.kernel()}=python3")
-        tail = _tail(klog)
-        raise StageFailed(f'stage {stage.key} stopped: {cause}\n  executed notebook (as far as it got) at {out}'
-                          + (f'\n  the kernel\'s last words ({klog}):\n{tail}' if tail else '')) from None
-    for line in stage_messages(nb): log(f'[{stage.key}]   {line}')
+        raise StageFailed(_stopped_message(stage, e, out, klog)) from None
+    finally:
+        for r in relay: r.close()
     missing = [str(p) for p in stage.products(cfg) if not Path(p).exists()]
     if missing: raise StageFailed(f'stage {stage.key} finished but did not write {missing}')
     dt = time.time() - t0
@@ -176,30 +289,46 @@ def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=
     return StageResult(stage.key, 'ran', dt, out)
 
 # %% ../notebooks/08_pipeline.ipynb #6681786e
-def run_chain(stages: list, cfg: RunConfig, from_stage=None, to_stage=None, kernel_map=None, force=False, log=print) -> list:
-    "Run `stages` in order between `from_stage` and `to_stage` (keys or prefixes), skipping current ones."
+def stage_index(stages: list, k: str, where='--from/--to') -> int:
+    "Index of the stage named by key `k`, its number ('03') or its name ('reconstruct'); a clear error naming the stages otherwise."
     keys = [s.key for s in stages]
-    def pos(k, default):
-        if k is None: return default
-        hits = [i for i, s in enumerate(keys) if s == k or s.startswith(f'{k}_') or s.split('_', 1)[-1] == k]
-        if not hits: raise input_error('--from/--to', f"no stage '{k}'", f'stages are: {", ".join(keys)}')
-        return hits[0]
-    lo, hi = pos(from_stage, 0), pos(to_stage, len(stages) - 1)
-    results = []
-    for s in stages[lo:hi + 1]:
-        if not s.when(cfg):
-            results.append(StageResult(s.key, 'skipped (not applicable)', 0.0, None)); continue
-        if not Path(s.notebook).exists():
-            raise StageFailed(f'stage {s.key}: notebook {s.notebook} is missing from this checkout')
-        if not force and is_current(s, cfg):
-            log(f'[{s.key}] current, skipped'); results.append(StageResult(s.key, 'skipped (current)', 0.0, None)); continue
-        results.append(run_stage(s, cfg, kernel_map, log))
+    hits = [i for i, s in enumerate(keys) if s == k or s.startswith(f'{k}_') or s.split('_', 1)[-1] == k]
+    if not hits: raise input_error(where, f"no stage '{k}'", f'stages are: {", ".join(keys)}')
+    return hits[0]
+
+
+# %% ../notebooks/08_pipeline.ipynb #15e12011
+def run_chain(stages: list, cfg: RunConfig, from_stage=None, to_stage=None, kernel_map=None, force=False, log=print) -> list:
+    "Run `stages` in order between `from_stage` and `to_stage` (keys or prefixes), skipping current ones; an interrupt raises `RunInterrupted`."
+    lo = 0 if from_stage is None else stage_index(stages, from_stage)
+    hi = len(stages) - 1 if to_stage is None else stage_index(stages, to_stage)
+    results, at = [], stages[lo].key
+    shutil.rmtree(kernel_dir(cfg), ignore_errors=True)                 # what a killed run's kernels left
+    try:
+        for s in stages[lo:hi + 1]:
+            at = s.key
+            if not s.when(cfg):
+                results.append(StageResult(s.key, 'skipped (not applicable)', 0.0, None)); continue
+            if not Path(s.notebook).exists():
+                raise StageFailed(f'stage {s.key}: notebook {s.notebook} is missing from this checkout')
+            if not force and is_current(s, cfg):
+                log(f'[{s.key}] current, skipped'); results.append(StageResult(s.key, 'skipped (current)', 0.0, None)); continue
+            results.append(run_stage(s, cfg, kernel_map, log))
+    except KeyboardInterrupt:
+        stop_kernels(); raise RunInterrupted(at) from None
+    finally: shutil.rmtree(kernel_dir(cfg), ignore_errors=True)
     return results
 
 # %% ../notebooks/08_pipeline.ipynb #f0757a54
 def _nb(name): return project_root(Path(__file__).parent if '__file__' in globals() else None)/'notebooks'/name
 
 # %% ../notebooks/08_pipeline.ipynb #0be53089
+def _records_kept(c) -> str:
+    "Stage 03's per-frame records of an unfinished run (a re-run reuses them)."
+    from sam4d.reconstruct.run import partial_dir
+    n = len(list(partial_dir(c.layout.sam3d_seq(c.name)).glob('*.npz')))
+    return f'{n} per-frame records of 03_reconstruct' if n else ''
+
 def sam4d_stages() -> list:
     "The stages of a sam4d run, in order."
     base = lambda c: dict(name=c.name, data_root=str(c.data_root))
@@ -213,12 +342,12 @@ def sam4d_stages() -> list:
         Stage('02_frames', _nb('02_frames.ipynb'), lambda c: {**base(c), 'video': str(video_of(c)), **c.stage_params.get('02_frames', {})},
               lambda c: [video_of(c)], lambda c: [L(c).frames(c.name)/'frames.json']),
         Stage('03_reconstruct', _nb('03e_reconstruct.ipynb'), lambda c: {**base(c), **c.stage_params.get('03_reconstruct', {})},
-              lambda c: [L(c).frames(c.name)], lambda c: [L(c).sam3d_seq(c.name)/'meta.json']),
+              lambda c: [L(c).frames(c.name)], lambda c: [L(c).sam3d_seq(c.name)/'meta.json'], partial=_records_kept),
         Stage('04_build4d', _nb('04_build4d.ipynb'), lambda c: {**base(c), **c.stage_params.get('04_build4d', {})},
               lambda c: [L(c).sam3d_seq(c.name)], lambda c: [L(c).sam4d(c.name)/'meta.json']),
         Stage('05_metrics', _nb('05c_evaluate.ipynb'), lambda c: {**base(c), **c.stage_params.get('05_metrics', {})},
               seq_files, lambda c: [L(c).sam4d(c.name)/'sam4d_keypoints3d_eval.json']),
-        Stage('06_refine', _nb('06f_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, 'video': str(video_of(c)), **c.stage_params.get('06_refine', {})},
+        Stage('06_refine', _nb('06g_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, 'video': str(video_of(c)), **c.stage_params.get('06_refine', {})},
               lambda c: seq_files(c) + [video_of(c), video_of(c).with_suffix('.json')], lambda c: [L(c).sam4d_sds(c.name)/'meta.json']),
         Stage('07_report', _nb('07k_report.ipynb'), lambda c: {**base(c), **c.stage_params.get('07_report', {})},
               lambda c: [L(c).sam4d(c.name), L(c).sam4d_sds(c.name)], lambda c: [L(c).runs(c.name)/'report.html']),
@@ -230,39 +359,126 @@ def _kernel_map(s):
     try: return dict(kv.split('=', 1) for kv in s.split(','))
     except ValueError: raise input_error('--kernel-map', f"'{s}' is not of the form a=b[,c=d]", 'e.g. --kernel-map sam4d-sam3d=python3') from None
 
-# %% ../notebooks/08_pipeline.ipynb #8780edfb
-def run_cli(argv=None):
-    "sam4d run IMAGE PROMPT --name NAME | sam4d run --video VIDEO --name NAME [--from --to --no-sds --kernel-map]"
-    p = argparse.ArgumentParser(prog='sam4d run', description='Run the sam4d chain with papermill, each stage in its kernel.')
-    p.add_argument('image', nargs='?', help='input image (stage 01 generates the video from it)')
-    p.add_argument('prompt', nargs='?', help='text prompt for the video model')
-    p.add_argument('--video', help='start from an existing video instead of an image')
-    p.add_argument('--name', required=True, help='run name: products go to data/*/NAME')
+# %% ../notebooks/08_pipeline.ipynb #c133ab45
+RUN_FLAGS = dict(name='--name', data_root='--data-root', image='IMAGE', prompt='--prompt', video='--video', sds='--no-sds')
+
+def _listing(params: dict) -> str:
+    return '; '.join(f"{k}: {p['type']} = {p['default']!r}" + (f" ({p['help']})" if p['help'] else '') for k, p in params.items())
+
+_EXAMPLES = dict(int='20', float='0.5', str='text', bool='true', dict='\'{"key": 1}\'', list='[1,2]', tuple='[1,2]')
+
+def _example(p: dict) -> str:
+    "A value of parameter `p`'s type, for an error message."
+    t = next((t.strip() for t in p['type'].split('|') if t.strip() != 'None'), 'any')
+    return json.dumps(p['default']) if p['default'] is not None and t == type(p['default']).__name__ else _EXAMPLES.get(t, '...')
+
+def stage_params_from_sets(stages: list, items: list) -> dict:
+    "`--set STAGE.PARAM=VALUE` items checked against each stage notebook's parameters cell: {stage key: {param: value}}."
+    out = {}
+    for item in items:
+        where, (key, eq, text) = f'--set {item}', item.partition('=')
+        stage_name, dot, name = key.partition('.')
+        if not (eq and dot and name): raise input_error(where, 'is not of the form STAGE.PARAM=VALUE', 'e.g. --set 02_frames.max_frames=20')
+        stage = stages[stage_index(stages, stage_name, where)]
+        params = notebook_parameters(stage.notebook)
+        own = {k: p for k, p in params.items() if k not in stage.params(RunConfig('x', Path('.')))}   # the rest the run sets
+        if name in params and name not in own: raise input_error(where, f'{name} is set by the run itself', f'use {RUN_FLAGS.get(name, "the run options")}')
+        if name not in own:
+            elsewhere = [s.key for s in stages if s is not stage and Path(s.notebook).exists() and name in notebook_parameters(s.notebook)]
+            raise input_error(where, f'stage {stage.key} has no parameter {name!r}' + (f' ({name} is a parameter of {", ".join(elsewhere)})' if elsewhere else ''),
+                              f'its parameters are: {_listing(own)}')
+        value, p = parse_value(text), own[name]
+        if not accepts(p['type'], value):
+            raise input_error(where, f'{name} takes {p["type"]} (default {p["default"]!r}), not {type(value).__name__} {value!r}',
+                              f'e.g. --set {stage.key}.{name}={_example(p)}')
+        out.setdefault(stage.key, {})[name] = value
+    return out
+
+# %% ../notebooks/08_pipeline.ipynb #e5081a28
+def register_video(layout: DataLayout, name: str, video, prompt: str) -> Path:
+    "The run's own `videos/NAME.mp4`: a link to the given `video`, with the sidecar `NAME.json` that gives stage 06 its `prompt`."
+    video, target, side = Path(video).resolve(), layout.video(name), layout.video_meta(name)
+    if target.exists() and target.resolve() != video:
+        raise input_error(target, f'already holds another video than {video}', 'choose another --name, or remove it')
+    old = json.loads(side.read_text()) if side.exists() else {}
+    if old.get('format', 'sam4d.video.given/1') != 'sam4d.video.given/1' and old.get('prompt') != prompt:
+        raise input_error(side, f'records the prompt this video was generated with ({old.get("prompt")!r})', 'drop --prompt: stage 06 uses that one')
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        try: os.symlink(video, target)
+        except OSError: shutil.copyfile(video, target)                  # no symbolic links here: a copy
+    if old.get('prompt') != prompt: write_json(side, dict(format='sam4d.video.given/1', source=str(video), prompt=prompt))
+    return target
+
+# %% ../notebooks/08_pipeline.ipynb #5d246659
+def run_parser() -> argparse.ArgumentParser:
+    "The options of `sam4d run`."
+    p = argparse.ArgumentParser(prog='sam4d run', description='Run the sam4d chain with papermill, each stage in its kernel; a re-run resumes.',
+                                epilog='examples:\n  sam4d run photo.jpg "a person walks forward, full body" --name walk\n'
+                                       '  sam4d run --video clip.mp4 --prompt "a person walks" --name walk --set 02_frames.max_frames=20\n'
+                                       '  sam4d run --video photo.jpg --name pose     (no GPU: one photo, a single-frame 3D body)',
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('image', nargs='?', help='input photo (stage 01 generates the video from it; needs the video model weights)')
+    p.add_argument('prompt', nargs='?', help='text prompt for the video model (or --prompt)')
+    p.add_argument('--video', help='start from a video you have (or one photo) instead of generating one')
+    p.add_argument('--prompt', dest='prompt_opt', metavar='PROMPT', help="what the video shows; with --video it enables stage 06's video prior")
+    p.add_argument('--name', required=True, help='run name: products go to DATA/*/NAME')
     p.add_argument('--data-root', default=None, help='data folder (default: $SAM4D_DATA or ./data)')
     p.add_argument('--from', dest='from_stage', help='first stage to run (e.g. 03 or 03_reconstruct)')
     p.add_argument('--to', dest='to_stage', help='last stage to run')
     p.add_argument('--no-sds', action='store_true', help='refine with the physical terms only (no video prior)')
     p.add_argument('--kernel-map', default='', help='kernel renames, e.g. sam4d-sam3d=python3,sam4d-hunyuan=hy')
     p.add_argument('--force', action='store_true', help='rerun stages even when current')
-    p.add_argument('--set', action='append', default=[], metavar='STAGE.PARAM=JSON', help='extra stage parameter, e.g. 03_reconstruct.max_frames=20')
-    a = p.parse_args(argv)
-    if a.video is None and (a.image is None or a.prompt is None):
-        raise input_error('sam4d run', 'needs IMAGE and PROMPT, or --video VIDEO', 'e.g. sam4d run --video data/sample/videos/walk.mp4 --name walk')
-    for f in [a.video or a.image]:
-        if not Path(f).exists(): raise input_error(f, 'does not exist', 'check the path')
-    extra = {}
-    for s in a.set:
-        k, _, v = s.partition('=')
-        stage, _, param = k.partition('.')
-        try: extra.setdefault(stage, {})[param] = json.loads(v)
-        except json.JSONDecodeError: extra.setdefault(stage, {})[param] = v
-    root = Path(a.data_root) if a.data_root else DataLayout().root
-    cfg = RunConfig(a.name, root.resolve(), image=Path(a.image).resolve() if a.image else None, prompt=a.prompt,
-                    video=Path(a.video).resolve() if a.video else None, sds=not a.no_sds, stage_params=extra)
-    t0 = time.time()
-    try: res = run_chain(sam4d_stages(), cfg, a.from_stage, a.to_stage, _kernel_map(a.kernel_map), a.force)
+    p.add_argument('--set', action='append', default=[], metavar='STAGE.PARAM=VALUE',
+                   help="a parameter of a stage notebook's parameters cell, checked before anything runs (e.g. 02_frames.max_frames=20)")
+    return p
+
+# %% ../notebooks/08_pipeline.ipynb #b88b57c5
+def run_config(a, stages: list) -> RunConfig:
+    "The run that `sam4d run` options ask for, every input checked before anything runs (paths, prompt, `--set`, video model weights)."
+    if a.prompt is not None and a.prompt_opt is not None: raise input_error('PROMPT', 'is given twice (positional and --prompt)', 'pass it once')
+    prompt = a.prompt if a.prompt is not None else a.prompt_opt
+    if (a.video is None) == (a.image is None):
+        raise input_error('sam4d run', 'needs IMAGE and PROMPT, or --video VIDEO' if a.video is None else 'takes IMAGE or --video, not both',
+                          'e.g. sam4d run photo.jpg "a person walks" --name walk, or sam4d run --video clip.mp4 --name walk')
+    src = Path(a.video or a.image)
+    if not src.exists(): raise input_error(src, 'does not exist', 'check the path')
+    if a.image and prompt is None: raise input_error('PROMPT', 'is missing', 'describe the motion: sam4d run IMAGE "a person walks forward" --name NAME')
+    if prompt is not None:
+        from sam4d.video.generate import check_prompt
+        prompt = check_prompt(prompt)
+    sets = stage_params_from_sets(stages, a.set)
+    if a.image:
+        from sam4d.video.generate import load_image
+        from sam4d.video.models import check_weights
+        load_image(src)
+        check_weights(sets.get('01_video', {}).get('model', notebook_parameters(stages[0].notebook)['model']['default']))
+    root = (Path(a.data_root) if a.data_root else DataLayout().root).resolve()
+    cfg = RunConfig(a.name, root, image=src.resolve() if a.image else None, prompt=prompt,
+                    video=src.resolve() if a.video else None, sds=not a.no_sds, stage_params=sets)
+    if a.video and prompt: cfg.video = register_video(cfg.layout, a.name, src, prompt)
+    return cfg
+
+# %% ../notebooks/08_pipeline.ipynb #1d4f3bb8
+def interrupted_line(stages: list, cfg: RunConfig, key: str, argv: list) -> str:
+    "The one line an interrupted run ends with: what it kept and how to resume."
+    done = [s.key for s in stages if s.when(cfg) and Path(s.notebook).exists() and is_current(s, cfg)]
+    part = next((s.partial(cfg) for s in stages if s.key == key and s.partial), '')
+    kept = ', '.join(done + [part] if part else done) or 'nothing yet'
+    return f'sam4d run: interrupted in stage {key}; kept: {kept}. Resume with the same command: sam4d run {shlex.join(argv)}'
+
+def run_cli(argv=None):
+    "sam4d run IMAGE PROMPT --name NAME | sam4d run --video VIDEO [--prompt P] --name NAME [--from --to --set --no-sds --kernel-map]"
+    argv = sys.argv[1:] if argv is None else list(argv)
+    a, stages, t0 = run_parser().parse_args(argv), sam4d_stages(), time.time()
+    try: cfg = run_config(a, stages)
+    except KeyboardInterrupt:
+        print('sam4d run: interrupted while checking the inputs; no stage ran', file=sys.stderr); return 130
+    try: res = run_chain(stages, cfg, a.from_stage, a.to_stage, _kernel_map(a.kernel_map), a.force)
     except StageFailed as e:
         print(f'sam4d run: {e}', file=sys.stderr); return 1
+    except RunInterrupted as e:
+        print(interrupted_line(stages, cfg, e.key, argv), file=sys.stderr); return 130
     for r in res: print(f'  {r.key:16s} {r.status:26s} {r.seconds:7.1f} s')
     L = cfg.layout
     print(f'done in {time.time() - t0:.0f} s. Results:')

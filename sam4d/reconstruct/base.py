@@ -14,12 +14,14 @@ from .. import __version__
 from ..core import input_error
 
 # %% auto #0
-__all__ = ['PERSON_KEYS', 'RECORD_FORMAT', 'IMAGE_EXTS', 'pack_people', 'unpack_people', 'n_people', 'empty_like', 'write_record',
-           'read_record', 'Backend', 'backend_key', 'list_frames', 'read_frame', 'file_sha1']
+__all__ = ['PERSON_KEYS', 'RECORD_FORMAT', 'RECORD_META', 'IMAGE_EXTS', 'pack_people', 'unpack_people', 'n_people', 'empty_like',
+           'record_state', 'write_record', 'read_record', 'Backend', 'backend_key', 'list_frames', 'read_frame',
+           'file_sha1']
 
 # %% ../../notebooks/03a_backend.ipynb #925386ef
 PERSON_KEYS = ('vertices', 'keypoints3d', 'keypoints2d', 'cam_t', 'focal', 'bbox', 'score')
 RECORD_FORMAT = 'sam4d.sam3d_seq/1'
+RECORD_META = ('image_size', 'frame', 'frame_sha1', 'key')   # per record, not per person
 
 def pack_people(people: list, frame: str, frame_sha1: str, key: str, image_size) -> dict:
     "Stack a frame's people (dicts of arrays, body parameters under 'params') into one record dict."
@@ -38,8 +40,7 @@ def pack_people(people: list, frame: str, frame_sha1: str, key: str, image_size)
 # %% ../../notebooks/03a_backend.ipynb #841f73bb
 def unpack_people(rec: dict) -> list:
     "The list of person dicts of a record (inverse of `pack_people`)."
-    skip = ('image_size', 'frame', 'frame_sha1', 'key')
-    names = [k for k in rec if k not in skip]
+    names = [k for k in rec if k not in RECORD_META and not k.startswith('state_')]
     P = len(rec[names[0]]) if names else 0
     out = []
     for i in range(P):
@@ -55,8 +56,11 @@ def n_people(rec: dict) -> int:
 
 def empty_like(rec: dict) -> dict:
     "The person arrays of `rec` with zero people (so empty records have the same keys and shapes)."
-    meta = ('image_size', 'frame', 'frame_sha1', 'key')
-    return {k: np.zeros((0,) + v.shape[1:], v.dtype) for k, v in rec.items() if k not in meta}
+    return {k: np.zeros((0,) + v.shape[1:], v.dtype) for k, v in rec.items() if k not in RECORD_META and not k.startswith('state_')}
+
+def record_state(rec: dict) -> dict:
+    "The backend state saved with a record (`state_<name>` arrays), by name."
+    return {k[6:]: v for k, v in rec.items() if k.startswith('state_')}
 
 # %% ../../notebooks/03a_backend.ipynb #e380d3ec
 def write_record(path, rec: dict):
@@ -98,6 +102,13 @@ class Backend:
     def config(self) -> dict:
         "Everything that changes this backend's output (goes into the records' fingerprint)."
         return {}
+
+    def state(self) -> dict:
+        "What the backend carries from one frame to the next (tracker, filters, random generators) as arrays; saved with each record."
+        return {}
+
+    def restore(self, state: dict):
+        "Continue as after the frame whose `state()` this is (a resumed run)."
 
     def detect(self, image: np.ndarray, K: np.ndarray | None) -> list:
         "People in one RGB uint8 image: a list of person dicts (see the record format)."

@@ -10,6 +10,8 @@ import contextlib, time
 from dataclasses import dataclass, asdict
 import numpy as np
 import torch
+from fastcore.basics import patch
+from tqdm.auto import tqdm
 from ..core import COCO_FEET_JOINTS, COCO_FEET_EDGES, MP_TO_COCO
 from .base import Backend
 
@@ -64,6 +66,18 @@ class MediaPipePose:
             return dict(uv=lm[:, :2], world=wl, visibility=lm[:, 2])
         self.last = None
         return None
+
+# %% ../../notebooks/03d_cpu_backend.ipynb #4f10d035
+@patch
+def state(self: MediaPipePose) -> dict:
+    "What the next frame depends on: the last person box (x0, y0, x1, y1) in px, NaN when there is none."
+    return dict(box=np.asarray(self.last if self.last is not None else [np.nan] * 4, np.float32))
+
+@patch
+def restore(self: MediaPipePose, state: dict):
+    "Continue as after the frame whose `state()` this is ({}: before any frame)."
+    box = state.get('box')
+    self.last = None if box is None or np.isnan(box).any() else tuple(np.asarray(box, np.float32))
 
 # %% ../../notebooks/03d_cpu_backend.ipynb #b967503c
 def landmarks_person(lm: dict, image_size) -> dict:
@@ -184,24 +198,18 @@ def torch_threads(n: int):
     try: yield
     finally: torch.set_num_threads(old)
 
-def fit_sequence(kps: AnnyKeypoints, uv, world, vis, found, box_h, K, cfg: FitConfig = FitConfig()) -> dict:
+def fit_sequence(kps: AnnyKeypoints, uv, world, vis, found, box_h, K, cfg: FitConfig = FitConfig(), progress: bool = False) -> dict:
     "Fit one Anny shape and per-frame pose + camera-frame translation to landmarks (T,L,*) matched to COCO_IDX."
-    with torch_threads(1), torch.enable_grad(): return _fit(kps, uv, world, vis, found, box_h, K, cfg)
+    with torch_threads(1), torch.enable_grad(): return _fit(kps, uv, world, vis, found, box_h, K, cfg, progress)
 
-# %% ../../notebooks/03d_cpu_backend.ipynb #fcd6a999
-def _fit(kps, uv, world, vis, found, box_h, K, cfg):
-    body = kps.body
-    T = len(uv)
-    dt = body.dtype
-    vis = np.where(found[:, None], vis, 0.0) * (vis >= cfg.min_visibility)
-    lh, rh = list(MP_TO_COCO).index('left_hip'), list(MP_TO_COCO).index('right_hip')
-    world = np.einsum('tij,tlj->tli', ray_rotations((uv[:, lh] + uv[:, rh]) / 2, K), world)   # MediaPipe looks along the ray
-    bones = [body.bone_index(n) for n in FIT_BONES]
+# %% ../../notebooks/03d_cpu_backend.ipynb #9456c65d
+def _initial_pose(kps, uv, world, vis, found, K):
+    "Per-frame root rotation and translation: the rest pose turned onto MediaPipe's metric torso, then placed by the 2D landmarks."
+    body, T = kps.body, len(uv)
     hips = [COCO_FEET_JOINTS.index('left_hip'), COCO_FEET_JOINTS.index('right_hip')]
     torso = [COCO_FEET_JOINTS.index(n) for n in ('left_shoulder', 'right_shoulder', 'left_hip', 'right_hip')]
-    # initialisation: the rest pose turned onto MediaPipe's metric torso, then placed by the 2D landmarks
     with torch.no_grad():
-        Y0 = kps(body.shape_vector(), torch.zeros(1, body.n_bones, 3, dtype=dt))[0].numpy() @ C0
+        Y0 = kps(body.shape_vector(), torch.zeros(1, body.n_bones, 3, dtype=body.dtype))[0].numpy() @ C0
     Lm = np.zeros((T, len(COCO_FEET_JOINTS), 3)); Lm[:, COCO_IDX] = world
     h0 = body.forward()['joints'][0, 0].detach().numpy() @ C0                 # the root joint, about which it turns
     src = lambda i: np.flatnonzero(found)[np.argmin(np.abs(np.flatnonzero(found) - i))]
@@ -213,6 +221,18 @@ def _fit(kps, uv, world, vis, found, box_h, K, cfg):
         root[t] = _rotvec(C0 @ Q @ C0)
         Yt = (Y0 - h0) @ Q.T + h0
         transl[t] = _translation(Yt[COCO_IDX], uv[s], vis[s] + 1e-3, K)
+    return root, transl
+
+# %% ../../notebooks/03d_cpu_backend.ipynb #fcd6a999
+def _fit(kps, uv, world, vis, found, box_h, K, cfg, progress=False):
+    body = kps.body
+    T = len(uv)
+    dt = body.dtype
+    vis = np.where(found[:, None], vis, 0.0) * (vis >= cfg.min_visibility)
+    lh, rh = list(MP_TO_COCO).index('left_hip'), list(MP_TO_COCO).index('right_hip')
+    world = np.einsum('tij,tlj->tli', ray_rotations((uv[:, lh] + uv[:, rh]) / 2, K), world)   # MediaPipe looks along the ray
+    bones = [body.bone_index(n) for n in FIT_BONES]
+    root, transl = _initial_pose(kps, uv, world, vis, found, K)
     P = lambda x: torch.tensor(np.asarray(x), dtype=dt)
     theta = torch.zeros(T, len(bones), 3, dtype=dt); theta[:, 0] = P(root)
     for c, sign in (('L', 1), ('R', -1)):                                       # arms down from Anny's A-pose
@@ -227,7 +247,7 @@ def _fit(kps, uv, world, vis, found, box_h, K, cfg):
     ea, eb = (torch.as_tensor(x) for x in zip(*DIR_EDGES))
     opt = torch.optim.Adam([theta, knee, tr, zs], lr=cfg.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, cfg.iters, eta_min=cfg.lr * 0.05)
-    for it in range(cfg.iters):
+    for it in (bar := tqdm(range(cfg.iters), desc=f'fit Anny to {T} frames', unit='it', disable=not progress)):
         kr = torch.zeros(T, 2, 3, dtype=dt); kr[..., 0] = torch.nn.functional.softplus(knee)
         pose = torch.zeros(T, body.n_bones, 3, dtype=dt).index_copy(1, torch.as_tensor(bones), theta).index_copy(1, kidx, kr)
         shape = torch.sigmoid(zs)
@@ -246,6 +266,7 @@ def _fit(kps, uv, world, vis, found, box_h, K, cfg):
         loss = (cfg.w2d * e2d + cfg.w3d * e3d + cfg.wacc * eacc + cfg.wpose * (theta[:, 1:] ** 2).sum(-1).mean()
                 + cfg.wshape * ((shape - 0.5) ** 2).sum())
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        if progress and it % 10 == 0: bar.set_postfix(loss=f'{loss.item():.4g}', e2d=f'{e2d.item():.3g}', e3d=f'{e3d.item():.3g}', refresh=False)
     return dict(shape=torch.sigmoid(zs).detach(), pose=pose.detach(), transl=tr.detach(),
                 losses=dict(e2d=e2d.item(), e3d=e3d.item(), eacc=eacc.item(), total=loss.item()))
 
@@ -265,11 +286,11 @@ class CPUBackend(Backend):
     shape_params = ('shape',)
     rigid_params = dict(rotation='pose', index=0, translation='transl', pivot='root_joint')   # body(shape, pose, transl)
 
-    def __init__(self, body=None, detector=None, fit: FitConfig | None = None):
+    def __init__(self, body=None, detector=None, fit: FitConfig | None = None, progress: bool = True):
         from sam4d.body import load_body
         self.body = body or load_body()
         self.kps = AnnyKeypoints(self.body)
-        self._detector, self.fit = detector, fit or FitConfig()
+        self._detector, self.fit, self.progress = detector, fit or FitConfig(), progress
         self.faces = self.body.faces
         self.timings = {}
 
@@ -299,35 +320,59 @@ class CPUBackend(Backend):
         self._time('detect', t0, c0)
         return [] if lm is None else [landmarks_person(lm, image.shape[1::-1])]
 
-    def refine(self, frames, K, image_size):
-        t0, c0 = time.perf_counter(), time.process_time()
-        W, H = image_size
-        K = default_intrinsics(W, H) if K is None else np.asarray(K, np.float64)
-        found = np.array([len(p) > 0 for p in frames])
-        first = next(p[0] for p in frames if p)
-        get = lambda k, sel=slice(None): np.stack([(p[0] if p else first)[k][sel] for p in frames]).astype(np.float64)
-        box = get('bbox')
-        res = fit_sequence(self.kps, get('landmarks2d', MP_IDX), get('landmarks3d', MP_IDX), get('visibility', MP_IDX),
-                           found, box[:, 3] - box[:, 1], K, self.fit)
-        b, C = self.body, torch.as_tensor(C0, dtype=self.body.dtype)
-        with torch.no_grad(), torch_threads(1):
-            out = b(shape=res['shape'], pose=res['pose'])
-            cam = lambda X: X @ C + res['transl'][:, None]               # world (no translation) -> camera
-            V, kp, root = cam(out['vertices']), cam(out['keypoints']), cam(out['joints'][:, :1])[:, 0]
-        V, kp, root = V.numpy(), kp.numpy(), root.numpy()
-        uv = kp @ K.T; uv = uv[..., :2] / uv[..., 2:]
-        # the same body as body(shape, pose_c, transl_c) in camera coordinates: root turned by C0 about its joint h
-        h = out['joints'][:, 0].numpy()
-        pose_c = res['pose'].numpy().copy()
-        pose_c[:, 0] = _rotvec(C0 @ _rotmat(pose_c[:, 0]))
-        transl_c = h @ C0 - h + res['transl'].numpy()
-        people = []
-        for t, p in enumerate(frames):
-            if not p: people.append([]); continue
-            people.append([dict(vertices=V[t] - root[t], keypoints3d=kp[t] - root[t], keypoints2d=uv[t], cam_t=root[t],
-                                focal=np.float32(K[0, 0]), bbox=p[0]['bbox'], score=p[0]['score'],
-                                params=dict(shape=res['shape'][0].numpy(), pose=pose_c[t], transl=transl_c[t], root_joint=h[t],
-                                            landmarks2d=p[0]['landmarks2d'],
-                                            landmark_visibility=p[0]['visibility']))])
-        self._time('fit', t0, c0)
-        return people
+    def state(self):
+        "The detector's tracking state (where it looks first), without building MediaPipe."
+        return self._detector.state() if self._detector is not None else dict(box=np.full(4, np.nan, np.float32))
+
+    def restore(self, state): self.detector.restore(state)
+
+# %% ../../notebooks/03d_cpu_backend.ipynb #820e2ae5
+def _fitted_people(body, res: dict, frames, K) -> list:
+    "Per frame, the fitted body as a record person (mesh, keypoints, camera translation, parameters in camera coordinates)."
+    C = torch.as_tensor(C0, dtype=body.dtype)
+    with torch.no_grad(), torch_threads(1):
+        out = body(shape=res['shape'], pose=res['pose'])
+        cam = lambda X: X @ C + res['transl'][:, None]               # world (no translation) -> camera
+        V, kp, root = cam(out['vertices']), cam(out['keypoints']), cam(out['joints'][:, :1])[:, 0]
+    V, kp, root = V.numpy(), kp.numpy(), root.numpy()
+    uv = kp @ K.T; uv = uv[..., :2] / uv[..., 2:]
+    # the same body as body(shape, pose_c, transl_c) in camera coordinates: root turned by C0 about its joint h
+    h = out['joints'][:, 0].numpy()
+    pose_c = res['pose'].numpy().copy()
+    pose_c[:, 0] = _rotvec(C0 @ _rotmat(pose_c[:, 0]))
+    transl_c = h @ C0 - h + res['transl'].numpy()
+    people = []
+    for t, p in enumerate(frames):
+        if not p: people.append([]); continue
+        people.append([dict(vertices=V[t] - root[t], keypoints3d=kp[t] - root[t], keypoints2d=uv[t], cam_t=root[t],
+                            focal=np.float32(K[0, 0]), bbox=p[0]['bbox'], score=p[0]['score'],
+                            params=dict(shape=res['shape'][0].numpy(), pose=pose_c[t], transl=transl_c[t], root_joint=h[t],
+                                        landmarks2d=p[0]['landmarks2d'],
+                                        landmark_visibility=p[0]['visibility']))])
+    return people
+
+# %% ../../notebooks/03d_cpu_backend.ipynb #93fe9225
+@patch
+def refine(self: CPUBackend, frames, K, image_size):
+    "One Anny fit over the sequence's landmarks; each frame's person from it (frames without landmarks stay empty)."
+    t0, c0 = time.perf_counter(), time.process_time()
+    W, H = image_size
+    K = default_intrinsics(W, H) if K is None else np.asarray(K, np.float64)
+    found = np.array([len(p) > 0 for p in frames])
+    first = next(p[0] for p in frames if p)
+    get = lambda k, sel=slice(None): np.stack([(p[0] if p else first)[k][sel] for p in frames]).astype(np.float64)
+    box = get('bbox')
+    res = fit_sequence(self.kps, get('landmarks2d', MP_IDX), get('landmarks3d', MP_IDX), get('visibility', MP_IDX),
+                       found, box[:, 3] - box[:, 1], K, self.fit, progress=self.progress)
+    people = _fitted_people(self.body, res, frames, K)
+    self._time('fit', t0, c0)
+    return people
+
+# %% ../../notebooks/03d_cpu_backend.ipynb #66243608
+@patch
+def mesh(self: CPUBackend, params: dict) -> np.ndarray:
+    "Vertices (N,V,3) of N fitted people from their record parameters (`shape`, camera-frame `pose`, `transl`), centred on the root joint as in a record."
+    P = lambda k: torch.as_tensor(np.asarray(params[k]), dtype=self.body.dtype)
+    with torch.no_grad(), torch_threads(1):
+        out = self.body(shape=P('shape'), pose=P('pose'), transl=P('transl'))
+    return (out['vertices'] - out['joints'][:, :1]).numpy()

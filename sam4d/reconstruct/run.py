@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 from ..core import Sam4dInputError, input_error, staged_dir, write_json
-from .base import Backend, RECORD_FORMAT, backend_key, empty_like, file_sha1, list_frames, n_people, pack_people, read_frame, read_record, unpack_people, write_record
+from .base import Backend, RECORD_FORMAT, backend_key, empty_like, file_sha1, list_frames, n_people, pack_people, read_frame, read_record, record_state, unpack_people, write_record
 
 # %% auto #0
 __all__ = ['BACKENDS', 'partial_dir', 'reconstruct', 'load_records', 'make_backend', 'reconstruct_cli']
@@ -20,12 +20,30 @@ def partial_dir(output) -> Path:
     output = Path(output)
     return output.parent/f'.{output.name}.partial'
 
-def _reuse(path, key, sha):
-    "The record at `path` if it exists and was made by the same backend key from the same frame."
+def _reuse(path, key, sha, state=()):
+    "The record at `path` if it exists, was made by the same backend key from the same frame and holds the backend's `state` names."
     if not path.exists(): return None
     try: rec = read_record(path)
     except Sam4dInputError: return None
-    return rec if str(rec['key']) == key and str(rec.get('frame_sha1', '')) == sha else None
+    ok = str(rec['key']) == key and str(rec.get('frame_sha1', '')) == sha and all(f'state_{k}' in rec for k in state)
+    return rec if ok else None
+
+# %% ../../notebooks/03e_reconstruct.ipynb #48ba777b
+def _detect_all(files, shas, size, backend: Backend, K, key, work, output, progress=True) -> list:
+    "Every frame's detection record: reused from an earlier run when there, else computed (the backend's state restored first) and saved in `work`."
+    final_is_detection = backend.per_frame and not hasattr(backend, 'mesh')      # output records are detections as they are
+    names, recs, fresh = list(backend.state()), [], False              # fresh: the backend holds the previous frame's state
+    for p, sha in zip(tqdm(files, desc=f'{backend.name} {Path(files[0]).parent.name}', unit='f', disable=not progress), shas):
+        name = f'{p.stem}.npz'
+        rec = _reuse(work/name, key, sha, names) or (_reuse(output/name, key, sha, names) if final_is_detection else None)
+        computed = rec is None
+        if computed:
+            if not fresh: backend.restore(record_state(recs[-1]) if recs else {})   # {}: the state before any frame
+            rec = pack_people(backend.detect(read_frame(p), K), p.name, sha, key, size)
+            rec.update({f'state_{k}': np.asarray(v) for k, v in backend.state().items()})
+            write_record(work/name, rec)
+        recs.append(rec); fresh = computed
+    return recs
 
 # %% ../../notebooks/03e_reconstruct.ipynb #ee963310
 def reconstruct(frames_dir, output, backend: Backend, K=None, fps: float | None = None, progress: bool = True) -> dict:
@@ -40,14 +58,7 @@ def reconstruct(frames_dir, output, backend: Backend, K=None, fps: float | None 
         old = json.loads(done.read_text())
         if old.get('key') == key and old.get('frame_sha1') == shas: return old
     work = partial_dir(output); work.mkdir(parents=True, exist_ok=True)
-    recs = []
-    for p, sha in zip(tqdm(files, desc=f'{backend.name} {Path(frames_dir).name}', unit='f', disable=not progress), shas):
-        name = f'{p.stem}.npz'
-        rec = _reuse(work/name, key, sha) or (_reuse(output/name, key, sha) if backend.per_frame else None)
-        if rec is None:
-            rec = pack_people(backend.detect(read_frame(p), K), p.name, sha, key, (W, H))
-            write_record(work/name, rec)
-        recs.append(rec)
+    recs = _detect_all(files, shas, (W, H), backend, K, key, work, output, progress)
     counts = [n_people(r) for r in recs]
     if not any(counts):
         shutil.rmtree(work, ignore_errors=True)
@@ -72,8 +83,10 @@ def reconstruct(frames_dir, output, backend: Backend, K=None, fps: float | None 
                 static_params='static_params.npz' if backend.static_params() else None, rigid_params=backend.rigid_params,
                 records=[f'{p.stem}.npz' for p in files], frames=[p.name for p in files], frame_sha1=shas,
                 people_per_frame=counts, frames_without_person=[i for i, c in enumerate(counts) if c == 0])
+    meta['vertices'] = 'rebuilt from the parameters when read (backend.mesh)' if hasattr(backend, 'mesh') else 'stored'
     with staged_dir(output) as tmp:
-        for r, n in zip(recs, meta['records']): write_record(tmp/n, r)
+        for r, n in zip(recs, meta['records']):
+            write_record(tmp/n, {k: v for k, v in r.items() if k != 'vertices' or not hasattr(backend, 'mesh')})
         if backend.faces is not None: np.save(tmp/'faces.npy', np.asarray(backend.faces, np.int32))
         if backend.static_params(): np.savez(tmp/'static_params.npz', **backend.static_params())
         write_json(tmp/'meta.json', meta)
@@ -81,8 +94,8 @@ def reconstruct(frames_dir, output, backend: Backend, K=None, fps: float | None 
     return meta
 
 # %% ../../notebooks/03e_reconstruct.ipynb #0c12c1e7
-def load_records(folder) -> tuple:
-    "Read a finished `sam3d_seq` folder: (meta, list of records, faces or None, static params dict)."
+def load_records(folder, backend: Backend | None = None) -> tuple:
+    "Read a finished `sam3d_seq` folder: (meta, list of records, faces or None, static params dict); vertices kept as parameters are rebuilt (by `backend`, default: the one named in meta)."
     folder = Path(folder)
     mf = folder/'meta.json'
     if not mf.exists():
@@ -90,9 +103,18 @@ def load_records(folder) -> tuple:
                           'run `sam4d reconstruct --frames DIR --output ' + str(folder) + '` to completion')
     meta = json.loads(mf.read_text())
     recs = [read_record(folder/n) for n in meta['records']]
+    if meta.get('vertices', 'stored') != 'stored': _add_mesh(recs, backend or make_backend(meta['backend']))
     faces = np.load(folder/meta['faces']) if meta.get('faces') else None
     static = dict(np.load(folder/meta['static_params'], allow_pickle=False)) if meta.get('static_params') else {}
     return meta, recs, faces, static
+
+def _add_mesh(recs: list, backend: Backend):
+    "Rebuild every record's `vertices` from its parameters with `backend.mesh`, all people of all frames at once."
+    counts = np.cumsum([0] + [n_people(r) for r in recs])
+    full = recs[int(np.argmax(np.diff(counts)))]
+    params = {k[6:]: np.concatenate([r[k] for r in recs]) for k in full if k.startswith('param_')}
+    V = backend.mesh(params).astype(np.float32)
+    for r, a, b in zip(recs, counts[:-1], counts[1:]): r['vertices'] = V[a:b]
 
 # %% ../../notebooks/03e_reconstruct.ipynb #ca0d6a9a
 BACKENDS = ('auto', 'cpu', 'sam3d-body')

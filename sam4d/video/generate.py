@@ -10,6 +10,7 @@ import argparse, datetime, re, time
 from pathlib import Path
 import numpy as np
 import torch
+from fastcore.basics import patch
 from ..core import DataLayout, input_error, staged_files, write_json
 from .models import VideoModelSpec, load_video_pipeline, out_of_memory_error, resolve_model, with_flow_shift
 
@@ -103,45 +104,53 @@ class VideoGenerator:
         if self.spec.family == 'hunyuan': return dict(guidance_scale=1.0, true_cfg_scale=g, negative_prompt=neg), 'true_cfg'
         return dict(guidance_scale=g, negative_prompt=neg), 'true_cfg'
 
-    def __call__(self, image, prompt: str, frames: int, height: int, width: int, steps: int | None = None, seed: int = 0,
-                 guidance_scale: float | None = None, flow_shift: float | None = None, negative_prompt: str | None = None,
-                 progress: bool = True) -> tuple[np.ndarray, dict]:
-        "Frames (T,H,W,3) uint8 animating `image` (already `height` x `width`) after `prompt`, and what was done."
-        spec, pipe = self.spec, self.pipe
-        prompt, frames = check_prompt(prompt), check_frames(frames)
-        steps = int(steps or spec.steps)
-        g = spec.guidance_scale if guidance_scale is None else guidance_scale
-        shift = spec.flow_shift if flow_shift is None else flow_shift
-        gkw, kind = self.guidance_kwargs(g, negative_prompt)
-        n_pipe = frames + 4 if self.image_condition_type == 'latent_concat' else frames
-        if shift is not None: pipe.scheduler = with_flow_shift(pipe.scheduler, shift)
-        pipe.set_progress_bar_config(disable=not progress, desc=f'{spec.key} {frames}f {height}x{width}')
-        dev = pipe._execution_device
-        stamps = []
-        def step_end(p, i, t, kw):
-            if dev.type == 'cuda': torch.cuda.synchronize(dev)
-            stamps.append(time.perf_counter()); return kw
-        t0 = time.perf_counter()
-        try:
-            out = pipe(image=image, prompt=prompt, height=height, width=width, num_frames=n_pipe, num_inference_steps=steps,
-                       generator=torch.Generator('cpu').manual_seed(int(seed)), output_type='np',
-                       callback_on_step_end=step_end, **gkw, **self.call_kwargs).frames[0]
-        except torch.OutOfMemoryError:
-            if torch.cuda.is_available(): torch.cuda.empty_cache()
-            raise out_of_memory_error(f'generating with {spec.key}' + (' (offload on)' if self.offload else ''), frames, (height, width)) from None
-        t1 = time.perf_counter()
-        video = (np.clip(np.asarray(out, np.float32), 0, 1) * 255).round().astype(np.uint8)
-        assert video.shape == (frames, height, width, 3), f'{spec.key} returned {video.shape}, expected {(frames, height, width, 3)}'
-        per_step = (stamps[-1] - stamps[0]) / (len(stamps) - 1) if len(stamps) > 1 else stamps[0] - t0
-        info = dict(model=spec.key, model_id=spec.repo_id or f'stand-in built in code ({spec.build}), random weights',
-                    stand_in=spec.stand_in, pipeline=type(pipe).__name__, image_condition_type=self.image_condition_type,
-                    steps=steps, seed=int(seed), guidance_scale=float(g), guidance=kind,
-                    negative_prompt=gkw.get('negative_prompt'), flow_shift=shift, frames=frames, height=height, width=width,
-                    pipeline_frames=n_pipe, device=str(dev), dtype=str(pipe.transformer.dtype).replace('torch.', ''),
-                    offload=self.offload, vae_tiling=self.vae_tiling,
-                    timings=dict(load_s=self.load_s, generate_s=t1 - t0, s_per_step=per_step, denoise_s=per_step * steps,
-                                 encode_s=max(0.0, stamps[0] - t0 - per_step), decode_s=t1 - stamps[-1]))
-        return video, info
+# %% ../../notebooks/01c_video.ipynb #07824220
+@patch
+def settings(self: VideoGenerator) -> dict:
+    "What this generator is: model, checkpoint, pipeline, conditioning, dtype, offload and tiling (for the video's record)."
+    spec = self.spec
+    return dict(model=spec.key, model_id=spec.repo_id or f'stand-in built in code ({spec.build}), random weights',
+                stand_in=spec.stand_in, pipeline=type(self.pipe).__name__, image_condition_type=self.image_condition_type,
+                dtype=str(self.pipe.transformer.dtype).replace('torch.', ''), offload=self.offload, vae_tiling=self.vae_tiling)
+
+# %% ../../notebooks/01c_video.ipynb #77ee6590
+@patch
+def __call__(self: VideoGenerator, image, prompt: str, frames: int, height: int, width: int, steps: int | None = None, seed: int = 0,
+             guidance_scale: float | None = None, flow_shift: float | None = None, negative_prompt: str | None = None,
+             progress: bool = True) -> tuple[np.ndarray, dict]:
+    "Frames (T,H,W,3) uint8 animating `image` (already `height` x `width`) after `prompt`, and what was done."
+    spec, pipe = self.spec, self.pipe
+    prompt, frames = check_prompt(prompt), check_frames(frames)
+    steps = int(steps or spec.steps)
+    g = spec.guidance_scale if guidance_scale is None else guidance_scale
+    shift = spec.flow_shift if flow_shift is None else flow_shift
+    gkw, kind = self.guidance_kwargs(g, negative_prompt)
+    n_pipe = frames + 4 if self.image_condition_type == 'latent_concat' else frames
+    if shift is not None: pipe.scheduler = with_flow_shift(pipe.scheduler, shift)
+    pipe.set_progress_bar_config(disable=not progress, desc=f'{spec.key} {frames}f {height}x{width}')
+    dev = pipe._execution_device
+    stamps = []
+    def step_end(p, i, t, kw):
+        if dev.type == 'cuda': torch.cuda.synchronize(dev)
+        stamps.append(time.perf_counter()); return kw
+    t0 = time.perf_counter()
+    try:
+        out = pipe(image=image, prompt=prompt, height=height, width=width, num_frames=n_pipe, num_inference_steps=steps,
+                   generator=torch.Generator('cpu').manual_seed(int(seed)), output_type='np',
+                   callback_on_step_end=step_end, **gkw, **self.call_kwargs).frames[0]
+    except torch.OutOfMemoryError:
+        if torch.cuda.is_available(): torch.cuda.empty_cache()
+        raise out_of_memory_error(f'generating with {spec.key}' + (' (offload on)' if self.offload else ''), frames, (height, width)) from None
+    t1 = time.perf_counter()
+    video = (np.clip(np.asarray(out, np.float32), 0, 1) * 255).round().astype(np.uint8)
+    assert video.shape == (frames, height, width, 3), f'{spec.key} returned {video.shape}, expected {(frames, height, width, 3)}'
+    per_step = (stamps[-1] - stamps[0]) / (len(stamps) - 1) if len(stamps) > 1 else stamps[0] - t0
+    info = dict(self.settings(), steps=steps, seed=int(seed), guidance_scale=float(g), guidance=kind,
+                negative_prompt=gkw.get('negative_prompt'), flow_shift=shift, frames=frames, height=height, width=width,
+                pipeline_frames=n_pipe, device=str(dev),
+                timings=dict(load_s=self.load_s, generate_s=t1 - t0, s_per_step=per_step, denoise_s=per_step * steps,
+                             encode_s=max(0.0, stamps[0] - t0 - per_step), decode_s=t1 - stamps[-1]))
+    return video, info
 
 # %% ../../notebooks/01c_video.ipynb #9f46b257
 def _versions():

@@ -16,7 +16,7 @@ from ..core import Sam4dInputError, input_error
 
 # %% auto #0
 __all__ = ['PIPELINES', 'WAN_NEGATIVE_PROMPT', 'HUNYUAN_NEGATIVE_PROMPT', 'MODELS', 'VideoModelSpec', 'register_model',
-           'resolve_model', 'missing_weights_error', 'find_weights', 'torch_dtypes', 'load_pipeline',
+           'resolve_model', 'missing_weights_error', 'find_weights', 'check_weights', 'torch_dtypes', 'load_pipeline',
            'out_of_memory_error', 'place_pipeline', 'with_flow_shift', 'load_video_pipeline', 'default_dtype',
            'random_model', 'n_params']
 
@@ -98,15 +98,21 @@ def resolve_model(model: str) -> tuple[VideoModelSpec, Path | None]:
                       f'use one of {", ".join(MODELS)} or a local diffusers checkpoint folder')
 
 # %% ../../notebooks/01a_video_models.ipynb #8a09e37f
-def missing_weights_error(spec: VideoModelSpec, cache_dir=None, cause: Exception | None = None) -> Sam4dInputError:
-    "The error for weights that are neither cached nor downloadable: what to get, how, and how large it is."
+def missing_weights_error(spec: VideoModelSpec, cache_dir=None, cause: Exception | None = None, failed='the download failed') -> Sam4dInputError:
+    "The error for weights that are neither cached nor downloadable: how to get them, the other and lighter models, and the options that pick them."
     from huggingface_hub import constants
     where = cache_dir or constants.HF_HUB_CACHE
-    why = f'; the download failed ({type(cause).__name__}: {str(cause).splitlines()[0] if str(cause) else ""})' if cause else ''
+    why = f'; {failed} ({type(cause).__name__}: {str(cause).splitlines()[0] if str(cause) else ""})' if cause else ''
+    others = ', '.join(f'{s.key} ({s.resolution}p, about {s.download_gb:g} GB)' for s in MODELS.values()
+                       if not s.stand_in and s.family != spec.family)
     return input_error(spec.repo_id, f'weights of {spec.key} ({spec.about}) are not in the Hugging Face cache {where}{why}',
         f'download them (about {spec.download_gb:g} GB) on a machine with internet: `hf download {spec.repo_id}` '
-        f'(older huggingface_hub: `huggingface-cli download {spec.repo_id}`); set HF_TOKEN if the repo needs a login, '
-        f'HF_ENDPOINT for a mirror, HF_HOME/HF_HUB_CACHE to use another cache, or pass --model /path/to/local/checkpoint')
+        f'(set HF_TOKEN if the repo needs a login, HF_ENDPOINT for a mirror, HF_HOME/HF_HUB_CACHE for another cache). '
+        f'Other video models: {others or "none registered"} or a local checkpoint folder, picked with '
+        f'`sam4d run IMAGE PROMPT --set 01_video.model=KEY` or `sam4d generate-video --model KEY`. '
+        f'The light Video-SDS prior is wan2.1-t2v-1.3b (about 29 GB; `sam4d refine --config` with {{"sds": {{"prior": "wan2.1-t2v-1.3b"}}}}); '
+        f'`sam4d run --no-sds` refines without a prior. With a video of your own no video model is needed: '
+        f'`sam4d run --video V --prompt P` (one photo as V gives a single-frame 3D body, on a CPU)')
 
 # %% ../../notebooks/01a_video_models.ipynb #4668756a
 def find_weights(spec: VideoModelSpec, cache_dir=None, download: bool = True) -> Path:
@@ -119,6 +125,18 @@ def find_weights(spec: VideoModelSpec, cache_dir=None, download: bool = True) ->
     if not download: raise missing_weights_error(spec, cache_dir)
     try: return Path(snapshot_download(spec.repo_id, cache_dir=cache_dir))
     except Exception as e: raise missing_weights_error(spec, cache_dir, e) from None
+
+# %% ../../notebooks/01a_video_models.ipynb #4fe41163
+def check_weights(model: str, cache_dir=None) -> VideoModelSpec:
+    "Before loading anything: the spec of `model` when it is built in code, a local folder, cached, or downloadable (the Hub answers); else the missing-weights error."
+    spec, path = resolve_model(model)
+    if spec.stand_in or path is not None: return spec
+    from huggingface_hub import HfApi, snapshot_download
+    try: snapshot_download(spec.repo_id, cache_dir=cache_dir, local_files_only=True); return spec
+    except Exception: pass
+    try: HfApi().model_info(spec.repo_id, timeout=10)
+    except Exception as e: raise missing_weights_error(spec, cache_dir, e, 'the Hub cannot be reached') from None
+    return spec
 
 # %% ../../notebooks/01a_video_models.ipynb #f7c8e304
 def torch_dtypes(dtypes: dict) -> dict:
