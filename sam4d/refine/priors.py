@@ -13,7 +13,7 @@ from ..core import input_error
 
 # %% auto #0
 __all__ = ['PRIORS', 'check_prior_size', 'release_text_encoders', 'DiffusersPrior', 'wan_encode', 'HunyuanI2VPrior',
-           'wan_t2v_spec', 'WanT2VPrior', 'load_prior']
+           'wan_t2v_spec', 'WanT2VPrior', 'known_prior', 'load_prior']
 
 # %% ../../notebooks/06e_priors.ipynb #d27ff06e
 def check_prior_size(num_frames: int, height: int, width: int):
@@ -196,6 +196,12 @@ class WanT2VPrior(DiffusersPrior):
         return self.transformer(hidden_states=x_t.to(self.dtype), timestep=(s * 1000).to(x_t.device, torch.float32),
                                 encoder_hidden_states=emb, return_dict=False)[0].float()
 
+# %% ../../notebooks/06e_priors.ipynb #knownpr1
+def known_prior(prior_id: str) -> bool:
+    "A prior of PRIORS, or a stand-in built in code that tests registered as a video model."
+    from sam4d.video.models import MODELS
+    return prior_id in PRIORS or (prior_id in MODELS and MODELS[prior_id].stand_in)
+
 # %% ../../notebooks/06e_priors.ipynb #ec97fe25
 PRIORS = {'hunyuan-i2v': 'HunyuanVideo-I2V 13B (token_replace, embedded guidance)',
           'hunyuan-i2v-33ch': 'HunyuanVideo-I2V 13B (latent_concat, true CFG)',
@@ -207,7 +213,7 @@ def load_prior(prior_id: str, prompt: str, num_frames: int, height: int, width: 
     "Build the `VideoPrior` `prior_id` (see PRIORS) from cached weights or a stand-in; the text encoders are released."
     from sam4d.video.models import MODELS
     stand_in = MODELS[prior_id] if prior_id in MODELS and MODELS[prior_id].stand_in else None   # built in code (tests)
-    if prior_id not in PRIORS and stand_in is None: raise input_error(f'--prior {prior_id}', 'is not a known prior', f'use one of {", ".join(PRIORS)}')
+    if not known_prior(prior_id): raise input_error(f'--prior {prior_id}', 'is not a known prior', f'use one of {", ".join(PRIORS)}')
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     mem = dict(low_memory=low_memory, fp8_weights=fp8_weights)
     if 'hunyuan' in prior_id:

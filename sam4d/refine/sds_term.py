@@ -243,8 +243,8 @@ def make_sds_term(prior_id: str, seq: Sequence4D, video=None, prompt: str | None
                   frame_mode: str = 'window', appearance: str = 'frame', snapshot_every: int = 50, low_memory: bool = False,
                   fp8_weights: bool = False, clip='openai/clip-vit-large-patch14', cache_dir=None, seed: int = 0, **sds) -> MotionSDS:
     "The Video-SDS term for refining `seq` with prior `prior_id`; `sds` holds `SDSConfig` fields. Raises Sam4dInputError when it cannot run."
-    from sam4d.refine.priors import PRIORS, load_prior
-    if prior_id not in PRIORS: raise input_error(f'sds prior {prior_id!r}', 'is not a known prior', f'use one of {", ".join(PRIORS)}')
+    from sam4d.refine.priors import PRIORS, known_prior, load_prior
+    if not known_prior(prior_id): raise input_error(f'sds prior {prior_id!r}', 'is not a known prior', f'use one of {", ".join(PRIORS)}')
     if seq.vertices is None or seq.camera is None:
         raise input_error('the input sequence', 'has no mesh or no camera', 'Video-SDS renders the mesh through the camera: refine a sequence with vertices, faces and a camera')
     frames, meta = _video_record(video) if video is not None else (None, {})
