@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
 import torch
+import torch.nn.functional as F
+from fastcore.basics import patch
 from ..core import Sequence4D, input_error
 from ..metrics.evaluate import evaluate
 from .motion import MotionModel
@@ -19,7 +21,7 @@ from .losses import RefineConfig, RefineContext, PHYSICAL_TERMS, evaluate_terms
 # %% auto #0
 __all__ = ['SUMMARY', 'CONTACT_KEYS', 'CHECKPOINT', 'lr_factor', 'make_optimizer', 'contact_labels', 'summary_metrics',
            'fingerprint', 'save_checkpoint', 'load_checkpoint', 'RefineResult', 'refined_sequence', 'term_name',
-           'refine']
+           'Balance', 'balanced_terms', 'GradientMixer', 'mean_speed', 'Guard', 'build_model', 'refine']
 
 # %% ../../notebooks/06c_loop.ipynb #50280a20
 def lr_factor(step: int, cfg: RefineConfig) -> float:
@@ -91,6 +93,7 @@ class RefineResult:
     seconds: float = 0.0             # wall time of this call's steps
     terms: list = field(default_factory=list)
     summary: dict = field(default_factory=dict)   # metrics before/after, filled in by the stage
+    warnings: list = field(default_factory=list)  # the guard's warnings
 
 # %% ../../notebooks/06c_loop.ipynb #1950bf34
 def _snapshot(model): return [p.detach().clone() for p in model.parameters()]
@@ -114,59 +117,200 @@ def refined_sequence(seq: Sequence4D, model: MotionModel, source: dict | None = 
 
 def term_name(term) -> str: return getattr(term, '__name__', type(term).__name__)
 
-# %% ../../notebooks/06c_loop.ipynb #1a741bdf
+# %% ../../notebooks/06c_loop.ipynb #e5001b72
+@dataclass
+class Balance:
+    "How a term of its own scale (Video-SDS) joins the physical terms: its gradient rescaled to a share of theirs."
+    ratio: float = 0.5            # target norm of the term's gradient over the physical terms' (times lambda and warm-up)
+    warmup: int = 50              # steps of linear warm-up of the term's weight from 0
+    clip: float = 3.0             # one step's balanced gradient is at most clip x the target
+    ema: float = 0.9              # running average of both gradient norms
+    fix_offsets: bool = True      # no free bone offsets while the term is on: exact bone lengths
+    grad_norms_every: int = 10    # each physical term's own gradient norm in the history every this many steps
+
+def balanced_terms(terms) -> list: return [t for t in terms if getattr(t, 'balance', None) is not None]
+
+# %% ../../notebooks/06c_loop.ipynb #038e25a6
+def _grad_norm(gs) -> float: return float(torch.sqrt(sum((g.double() ** 2).sum() for g in gs)))
+
+class GradientMixer:
+    "Every term's weighted loss and their gradients on the motion parameters: plain terms summed, balanced ones rescaled."
+    def __init__(self, model: MotionModel, terms):
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.plain = [t for t in terms if getattr(t, 'balance', None) is None]
+        self.balanced = balanced_terms(terms)
+        self.ema = {}                                   # running gradient norms: 'physics' and each balanced term's
+
+    def state_dict(self) -> dict: return dict(ema=dict(self.ema))
+    def load_state_dict(self, state: dict): self.ema = dict(state.get('ema', {}))
+
+    def grads(self, loss, retain: bool) -> list:
+        "d loss / d parameters (zeros for parameters it does not reach)."
+        if not loss.requires_grad: return [torch.zeros_like(p) for p in self.params]
+        gs = torch.autograd.grad(loss, self.params, retain_graph=retain, allow_unused=True)
+        return [torch.zeros_like(p) if g is None else g for p, g in zip(self.params, gs)]
+
+    def running(self, key: str, value: float, beta: float) -> float:
+        self.ema[key] = value if key not in self.ema else beta * self.ema[key] + (1 - beta) * value
+        return self.ema[key]
+
+# %% ../../notebooks/06c_loop.ipynb #af16f76e
+@patch
+def evaluate(self: GradientMixer, state, ctx) -> tuple:
+    "Each term's weighted loss: plain [(term, loss)], balanced [(term, loss, lambda)], and the merged log."
+    plain, bal, log = [], [], {}
+    for t in self.plain + self.balanced:
+        total, lg = evaluate_terms([t], state, ctx)
+        lam = [ctx.cfg.weight(k) for k in lg if k.startswith('loss_')]
+        if t in self.balanced: bal.append((t, total, max(lam, default=0.0)))
+        else: plain.append((t, total))
+        log.update({k: v for k, v in lg.items() if k != 'loss'})
+    log['loss'] = sum(float(x[1].detach()) for x in plain + bal)
+    return plain, bal, log
+
+# %% ../../notebooks/06c_loop.ipynb #2e17a35a
+@patch
+def mix(self: GradientMixer, t, u, lam: float, e_p: float, step: int, log: dict) -> list:
+    "Balanced term `t`'s gradient from its weighted gradient `u` (weight `lam`) and the physical running norm `e_p`."
+    b, name, n_u = t.balance, term_name(t), _grad_norm(u)
+    warm = min(1.0, (step + 1) / b.warmup) if b.warmup else 1.0
+    scale = warm                                               # nothing to balance against: the term as it is
+    if e_p > 0 and n_u > 0:
+        prev = self.ema.get(name)                              # u = lam x the term's own gradient; a spike enters the
+        e_u = self.running(name, n_u / lam if prev is None else min(n_u / lam, b.clip * prev), b.ema)   # average clipped
+        scale = min(warm * b.ratio * e_p / e_u, b.clip * lam * warm * b.ratio * e_p / n_u)
+    log.update({f'grad_{name}': n_u / lam, f'grad_{name}_balanced': scale * n_u, f'weight_{name}': scale * lam})
+    if log.get('grad_physics'): log[f'grad_ratio_{name}'] = scale * n_u / log['grad_physics']
+    return [scale * g for g in u]
+
+@patch
+def backward(self: GradientMixer, plain, bal, step: int, log: dict):
+    "Set each parameter's .grad: the plain terms' sum plus each balanced term rescaled; gradient norms into `log`."
+    every = min((t.balance.grad_norms_every for t, _, _ in bal), default=0)
+    if every and step % every == 0:
+        for t, l in plain: log[f'grad_{term_name(t)}'] = _grad_norm(self.grads(l, retain=True))
+    phys = torch.stack([l for _, l in plain]).sum() if plain else torch.zeros((), device=self.params[0].device)
+    g = self.grads(phys, retain=bool(bal))
+    log['grad_physics'] = n_p = _grad_norm(g)
+    e_p = self.running('physics', n_p, min(t.balance.ema for t, _, _ in bal)) if bal else 0.0
+    if bal: log['grad_physics_avg'] = e_p
+    for i, (t, l, lam) in enumerate(bal):
+        if lam == 0: continue
+        g = [a + b for a, b in zip(g, self.mix(t, self.grads(l, retain=i < len(bal) - 1), lam, e_p, step, log))]
+    for p, gi in zip(self.params, g): p.grad = gi
+
+# %% ../../notebooks/06c_loop.ipynb #51a2bc8a
+def mean_speed(X: torch.Tensor, fps: float, smooth: int = 5) -> torch.Tensor:
+    "Mean joint speed (m/s) of keypoints X (T,J,3) after a moving average over `smooth` frames."
+    if smooth > 1 and len(X) > smooth:
+        X = F.avg_pool1d(X.permute(1, 2, 0).reshape(-1, 1, len(X)), smooth, 1).reshape(X.shape[1], 3, -1).permute(2, 0, 1)
+    return (X[1:] - X[:-1]).norm(dim=-1).mean() * fps
+
+@dataclass
+class Guard:
+    "Motion-collapse guard: mean joint speed (over the input's) and mean distance from the input; warn, then stop."
+    warn_speed: float = 0.8        # warn when the speed ratio falls below this ...
+    min_speed: float = 0.5         # ... stop below this
+    warn_drift_m: float = 0.08     # warn when the mean joint distance from the input (m) exceeds this ...
+    max_drift_m: float = 0.15      # ... stop above this
+    smooth: int = 5                # frames of moving average before speeds are taken
+    min_input_speed: float = 0.05  # m/s: an input slower than this has no speed to lose (the speed check is off)
+
+    def check(self, X, X0, fps) -> tuple:
+        "(level 'ok' | 'warn' | 'stop', kind 'freeze' | 'drift', message, readouts) for keypoints X against the input X0 (T,J,3)."
+        v0 = float(mean_speed(X0, fps, self.smooth))
+        r = float(mean_speed(X, fps, self.smooth)) / v0 if v0 > self.min_input_speed else 1.0
+        d = float((X - X0).norm(dim=-1).mean())
+        out, kind = dict(speed_ratio=r, drift_m=d), 'freeze' if r < self.warn_speed else 'drift'
+        msg = f"the motion froze (mean joint speed {r:.2f} x the input's)" if kind == 'freeze' else f'the motion drifted {d * 1e3:.0f} mm (mean) from the input'
+        level = 'stop' if r < self.min_speed or d > self.max_drift_m else 'warn' if r < self.warn_speed or d > self.warn_drift_m else 'ok'
+        return level, kind, msg, out
+
+# %% ../../notebooks/06c_loop.ipynb #16700d39
+class _Run:
+    "The bookkeeping of one refinement: histories, metrics, checkpoints and resuming."
+    def __init__(self, seq, model, opt, sched, cfg, terms, mixer, gt, checkpoint_dir):
+        self.seq, self.model, self.opt, self.sched, self.cfg, self.terms, self.mixer = seq, model, opt, sched, cfg, terms, mixer
+        self.gt, self.dir, self.contact, self.fp = gt, checkpoint_dir, contact_labels(seq), fingerprint(seq)
+        self.history, self.metrics, self.start, self.warned = [], [], 0, []
+
+    def measure(self, step):
+        with torch.no_grad(): cur = refined_sequence(self.seq, self.model)
+        self.metrics.append(dict(step=step, **summary_metrics(cur, self.gt, self.contact)))
+
+    def checkpoint(self, step):
+        if self.dir is None: return
+        m = self.model
+        save_checkpoint(self.dir, model={k: v for k, v in m.state_dict().items() if k in dict(m.named_parameters())},
+                        optimizer=self.opt.state_dict(), scheduler=self.sched.state_dict(), step=step, history=self.history,
+                        metrics=self.metrics, config=self.cfg.to_dict(), fingerprint=self.fp, rng=torch.get_rng_state(),
+                        terms={term_name(t): t.state_dict() for t in self.terms if callable(getattr(t, 'state_dict', None))},
+                        mixer=self.mixer.state_dict(), warned=self.warned)
+
+# %% ../../notebooks/06c_loop.ipynb #903e8163
+@patch
+def resume(self: _Run, progress: bool):
+    "Continue from the checkpoint in the run's folder, if there is one."
+    ck = load_checkpoint(self.dir, self.fp)
+    if ck is None: return
+    self.model.load_state_dict(ck['model'], strict=False)
+    self.opt.load_state_dict(ck['optimizer']); self.sched.load_state_dict(ck['scheduler'])
+    self.history, self.metrics, self.start = ck['history'], ck['metrics'], ck['step']
+    self.mixer.load_state_dict(ck.get('mixer', {})); self.warned = list(ck.get('warned', []))
+    torch.set_rng_state(ck['rng'])
+    for t in self.terms:                  # a term with its own randomness (Video-SDS noise) continues its stream
+        if callable(getattr(t, 'load_state_dict', None)) and term_name(t) in ck.get('terms', {}): t.load_state_dict(ck['terms'][term_name(t)])
+    if progress: print(f"resuming from step {self.start} ({Path(self.dir)/CHECKPOINT})")
+
+def _stop_reason(step, log, plain, bal, guard, state, ctx, warned) -> str:
+    "Why the run must stop before this step's update ('' to go on): a non-finite loss, or the guard; warnings printed once."
+    bad = [k for k, v in log.items() if isinstance(v, float) and not math.isfinite(v)]
+    if bad or not all(torch.isfinite(x[1]) for x in plain + bal):
+        return (f"refine stopped at step {step}: non-finite {', '.join(f'{k}={log[k]}' for k in bad) or 'total loss'}; "
+                f"kept the parameters of step {step - 1} (the last with a finite loss and gradients)")
+    if guard is None: return ''
+    level, kind, what, out = guard.check(state.keypoints.detach(), ctx.keypoints0, ctx.fps)
+    log.update(out)
+    if level == 'warn' and not any(w.startswith(kind) for w in warned):
+        warned.append(f'{kind} at step {step}: {what}'); print(f'refine warning at step {step}: {what}')
+    if level != 'stop': return ''
+    return f"refine stopped at step {step}: {what}; kept the parameters of step {step - 1} (the last within the guard's bounds)"
+
+# %% ../../notebooks/06c_loop.ipynb #25c697e3
+def build_model(seq: Sequence4D, cfg: RefineConfig, terms) -> MotionModel:
+    "The motion model of `seq`; bone offsets fixed when a balanced term (Video-SDS) asks for exact lengths."
+    free = cfg.free_offsets and not any(t.balance.fix_offsets for t in balanced_terms(terms))
+    return MotionModel.from_sequence(seq, free_offsets=free, mesh_base=cfg.mesh_base).to(cfg.device)
+
+# %% ../../notebooks/06c_loop.ipynb #e0b43fb9
 def refine(seq: Sequence4D, cfg: RefineConfig | None = None, extra_terms=(), terms=None, gt=None,
-           checkpoint_dir=None, resume=False, progress=True) -> RefineResult:
+           checkpoint_dir=None, resume=False, progress=True, guard='auto') -> RefineResult:
     "Optimize the motion of `seq` on the physical terms (or `terms`) plus `extra_terms`; see the module notes."
     cfg = cfg or RefineConfig()
     torch.manual_seed(cfg.seed)
-    model = MotionModel.from_sequence(seq, free_offsets=cfg.free_offsets, mesh_base=cfg.mesh_base).to(cfg.device)
-    ctx = RefineContext.build(seq, model, cfg)
     terms = [*(PHYSICAL_TERMS if terms is None else terms), *extra_terms]
+    model = build_model(seq, cfg, terms)
+    ctx = RefineContext.build(seq, model, cfg)
     opt, sched = make_optimizer(model, cfg)
-    contact, fp = contact_labels(seq), fingerprint(seq)
-    history, metrics, start = [], [], 0
-    ck = load_checkpoint(checkpoint_dir, fp) if (resume and checkpoint_dir) else None
-    if ck is not None:
-        model.load_state_dict(ck['model'], strict=False)
-        opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
-        history, metrics, start = ck['history'], ck['metrics'], ck['step']
-        torch.set_rng_state(ck['rng'])
-        for t in terms:                       # a term with its own randomness (Video-SDS noise) continues its stream
-            if callable(getattr(t, 'load_state_dict', None)) and term_name(t) in ck.get('terms', {}): t.load_state_dict(ck['terms'][term_name(t)])
-        if progress: print(f"resuming from step {start} ({Path(checkpoint_dir)/CHECKPOINT})")
-
-    def measure(step):
-        with torch.no_grad(): cur = refined_sequence(seq, model)
-        metrics.append(dict(step=step, **summary_metrics(cur, gt, contact)))
-
-    def checkpoint(step):
-        if checkpoint_dir is None: return
-        save_checkpoint(checkpoint_dir, model={k: v for k, v in model.state_dict().items() if k in dict(model.named_parameters())},
-                        optimizer=opt.state_dict(), scheduler=sched.state_dict(), step=step, history=history,
-                        metrics=metrics, config=cfg.to_dict(), fingerprint=fp, rng=torch.get_rng_state(),
-                        terms={term_name(t): t.state_dict() for t in terms if callable(getattr(t, 'state_dict', None))})
-
+    mixer = GradientMixer(model, terms)
+    guard = (Guard() if balanced_terms(terms) else None) if guard == 'auto' else guard
+    run = _Run(seq, model, opt, sched, cfg, terms, mixer, gt, checkpoint_dir)
+    if resume and checkpoint_dir: run.resume(progress)
     status, message, good = 'done', '', _snapshot(model)
-    if start == 0 and not metrics: measure(0)
-    bar = range(start, cfg.iters)
+    if run.start == 0 and not run.metrics: run.measure(0)
+    bar = range(run.start, cfg.iters)
     if progress:
         from tqdm.auto import tqdm
-        bar = tqdm(bar, total=cfg.iters, initial=start, desc='refine', unit='it')
-    t0 = time.perf_counter()
-    step = start
+        bar = tqdm(bar, total=cfg.iters, initial=run.start, desc='refine', unit='it')
+    t0, step = time.perf_counter(), run.start
     for step in bar:
         ctx.step, ts = step, time.perf_counter()
         state = model()
-        total, log = evaluate_terms(terms, state, ctx)
-        bad = [k for k, v in log.items() if isinstance(v, float) and not math.isfinite(v)]
-        if bad or not torch.isfinite(total):
-            status = 'stopped'
-            message = (f"refine stopped at step {step}: non-finite {', '.join(f'{k}={log[k]}' for k in bad) or 'total loss'}; "
-                       f"kept the parameters of step {step - 1} (the last with a finite loss and gradients)")
-            break
+        plain, bal, log = mixer.evaluate(state, ctx)
+        message = _stop_reason(step, log, plain, bal, guard, state, ctx, run.warned)
+        if message: status = 'stopped'; break
         opt.zero_grad(set_to_none=True)
-        total.backward()
+        mixer.backward(plain, bal, step, log)
         badg = [n for n, p in model.named_parameters() if p.grad is not None and not torch.isfinite(p.grad).all()]
         if badg:
             status = 'stopped'
@@ -174,10 +318,10 @@ def refine(seq: Sequence4D, cfg: RefineConfig | None = None, extra_terms=(), ter
             break
         good = _snapshot(model)
         opt.step(); sched.step()
-        history.append(dict(step=step, lr=lr_factor(step, cfg), seconds=time.perf_counter() - ts, **log))
+        run.history.append(dict(step=step, lr=lr_factor(step, cfg), seconds=time.perf_counter() - ts, **log))
         if progress: bar.set_postfix(loss=f"{log['loss']:.4g}", refresh=False)
-        if (step + 1) % cfg.metrics_every == 0: measure(step + 1)
-        if (step + 1) % cfg.checkpoint_every == 0: checkpoint(step + 1)
+        if (step + 1) % cfg.metrics_every == 0: run.measure(step + 1)
+        if (step + 1) % cfg.checkpoint_every == 0: run.checkpoint(step + 1)
     else:
         step = cfg.iters
     if progress: bar.close()
@@ -185,8 +329,8 @@ def refine(seq: Sequence4D, cfg: RefineConfig | None = None, extra_terms=(), ter
         _restore(model, good)
         print(message)
     seconds = time.perf_counter() - t0
-    if not metrics or metrics[-1]['step'] != step: measure(step)
-    checkpoint(step)
-    names = [getattr(t, '__name__', type(t).__name__) for t in terms]
+    if not run.metrics or run.metrics[-1]['step'] != step: run.measure(step)
+    run.checkpoint(step)
+    names = [term_name(t) for t in terms]
     out = refined_sequence(seq, model, dict(status=status, message=message, steps=step, terms=names))
-    return RefineResult(out, model, history, metrics, status, message, step, seconds, names)
+    return RefineResult(out, model, run.history, run.metrics, status, message, step, seconds, names, warnings=list(run.warned))

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from ..core import Sequence4D, Camera, input_error
 
 # %% auto #0
 __all__ = ['VIRTUAL_ROOT', 'SKIN_KEYS', 'rot6d_to_matrix', 'matrix_to_rot6d', 'swing', 'kabsch', 'KinematicTree', 'bone_segments',
-           'geometric_weights', 'body_model_weights', 'skin_weights_from_params', 'MotionState', 'MotionModel', 'lbs',
-           'save_skinned', 'load_skinned']
+           'geometric_weights', 'body_model_weights', 'skin_weights_from_params', 'MotionState', 'MotionModel',
+           'initial_rotations', 'lbs', 'save_skinned', 'load_skinned']
 
 # %% ../../notebooks/06a_motion.ipynb #d337abf2
 def rot6d_to_matrix(x: torch.Tensor) -> torch.Tensor:
@@ -99,45 +100,55 @@ class KinematicTree:
         "Positions (T,N,3) of every node from keypoints X (T,J,3) (the virtual root is the mean of its joints)."
         return np.concatenate([self.root_position(X)[:, None], X[:, self.joint[1:]]], 1)
 
-    @classmethod
-    def from_skeleton(cls, joint_names, skeleton, X) -> 'KinematicTree':
-        "Root at the mid-hips (else the most central joint), edges oriented away from it; X (T,J,3) places loose parts."
-        X = np.asarray(X, np.float64)
-        J = len(joint_names)
-        low = [n.lower().replace('-', '_') for n in joint_names]
-        hips = [low.index(h) for h in ('left_hip', 'right_hip') if h in low]
-        med = np.median(np.linalg.norm(X[:, :, None] - X[:, None], axis=-1), 0)   # (J,J) median distances
-        adj = [[] for _ in range(J)]
-        for a, b in skeleton: adj[a].append(b); adj[b].append(a)
-        if len(hips) == 2: root_joints, joint, parent, seen = hips, [-1, *hips], [-1, 0, 0], set(hips)
-        else:
-            r = int(np.argmin(med.sum(1)))
-            root_joints, joint, parent, seen = [r], [r], [-1], {r}
-        queue, attached, k = list(range(1, len(joint))) if len(hips) == 2 else [0], [], 0
-        while True:
-            while k < len(queue):
-                n = queue[k]; k += 1
-                for c in sorted(adj[joint[n]]):
-                    if c not in seen:
-                        seen.add(c); joint.append(c); parent.append(n); queue.append(len(joint) - 1)
-            rest = [j for j in range(J) if j not in seen]
-            if not rest: break
-            inn = [j for j in joint if j >= 0]
-            sub = med[np.ix_(inn, rest)]
-            i, c = np.unravel_index(np.argmin(sub), sub.shape)   # the closest pair joins the loose part
-            n = joint.index(inn[i])
-            seen.add(rest[c]); joint.append(rest[c]); parent.append(n); queue.append(len(joint) - 1)
-            attached.append((inn[i], rest[c]))
-        joint, parent = np.array(joint), np.array(parent)
-        depth = np.zeros(len(joint), int)
-        for n in range(1, len(joint)): depth[n] = depth[parent[n]] + 1
-        order = np.argsort(depth, kind='stable')                 # contiguous levels, parents first
-        inv = np.argsort(order)
-        joint, parent = joint[order], np.where(parent[order] >= 0, inv[np.maximum(parent[order], 0)], -1)
-        tree_edges = {frozenset((joint[parent[n]], joint[n])) for n in range(1, len(joint)) if joint[parent[n]] >= 0}
-        non_tree = [(int(a), int(b)) for a, b in skeleton if frozenset((a, b)) not in tree_edges]
-        names = [VIRTUAL_ROOT if j < 0 else joint_names[j] for j in joint]
-        return cls(joint, parent, list(map(int, root_joints)), names, non_tree, attached)
+# %% ../../notebooks/06a_motion.ipynb #3769fb7e
+def _grow_tree(joint, parent, seen, queue, adj, med, J):
+    "Breadth-first growth of the tree lists from `queue`; loose parts join at their closest pair. The attached edges."
+    attached, k = [], 0
+    while True:
+        while k < len(queue):
+            n = queue[k]; k += 1
+            for c in sorted(adj[joint[n]]):
+                if c not in seen:
+                    seen.add(c); joint.append(c); parent.append(n); queue.append(len(joint) - 1)
+        rest = [j for j in range(J) if j not in seen]
+        if not rest: return attached
+        inn = [j for j in joint if j >= 0]
+        sub = med[np.ix_(inn, rest)]
+        i, c = np.unravel_index(np.argmin(sub), sub.shape)   # the closest pair joins the loose part
+        n = joint.index(inn[i])
+        seen.add(rest[c]); joint.append(rest[c]); parent.append(n); queue.append(len(joint) - 1)
+        attached.append((inn[i], rest[c]))
+
+def _by_depth(joint, parent):
+    "Reorder nodes by depth (contiguous levels, parents first): (joint, parent) arrays."
+    joint, parent = np.array(joint), np.array(parent)
+    depth = np.zeros(len(joint), int)
+    for n in range(1, len(joint)): depth[n] = depth[parent[n]] + 1
+    order = np.argsort(depth, kind='stable')
+    inv = np.argsort(order)
+    return joint[order], np.where(parent[order] >= 0, inv[np.maximum(parent[order], 0)], -1)
+
+# %% ../../notebooks/06a_motion.ipynb #bbba9a13
+@patch(cls_method=True)
+def from_skeleton(cls: KinematicTree, joint_names, skeleton, X) -> KinematicTree:
+    "Root at the mid-hips (else the most central joint), edges oriented away from it; X (T,J,3) places loose parts."
+    X = np.asarray(X, np.float64)
+    J = len(joint_names)
+    low = [n.lower().replace('-', '_') for n in joint_names]
+    hips = [low.index(h) for h in ('left_hip', 'right_hip') if h in low]
+    med = np.median(np.linalg.norm(X[:, :, None] - X[:, None], axis=-1), 0)   # (J,J) median distances
+    adj = [[] for _ in range(J)]
+    for a, b in skeleton: adj[a].append(b); adj[b].append(a)
+    if len(hips) == 2: root_joints, joint, parent, seen = hips, [-1, *hips], [-1, 0, 0], set(hips)
+    else:
+        r = int(np.argmin(med.sum(1)))
+        root_joints, joint, parent, seen = [r], [r], [-1], {r}
+    attached = _grow_tree(joint, parent, seen, list(range(1, len(joint))) if len(hips) == 2 else [0], adj, med, J)
+    joint, parent = _by_depth(joint, parent)
+    tree_edges = {frozenset((joint[parent[n]], joint[n])) for n in range(1, len(joint)) if joint[parent[n]] >= 0}
+    non_tree = [(int(a), int(b)) for a, b in skeleton if frozenset((a, b)) not in tree_edges]
+    names = [VIRTUAL_ROOT if j < 0 else joint_names[j] for j in joint]
+    return cls(joint, parent, list(map(int, root_joints)), names, non_tree, attached)
 
 # %% ../../notebooks/06a_motion.ipynb #1a3ac03a
 def bone_segments(tree: KinematicTree, Xn) -> tuple:
@@ -226,83 +237,97 @@ class MotionModel(torch.nn.Module):
         "Bone lengths (N-1,) of the non-root nodes: constants."
         return self.rest_offsets[1:].norm(dim=-1)
 
-    def fk(self):
-        "Forward kinematics: global bone rotations (T,N,3,3) and node positions (T,N,3)."
-        R0 = rot6d_to_matrix(self.root_rot6d)[:, None]
-        Rg = torch.cat([R0, R0 @ rot6d_to_matrix(self.bone_rot6d)], 1)
-        off = self.offsets if self.offsets is not None else self.fixed_offsets
-        b = (Rg[:, 1:] @ (self.rest_offsets[1:] + off)[..., None])[..., 0]       # (T,N-1,3) posed bone vectors
-        return Rg, self.root_trans[:, None] + torch.einsum('nm,tmk->tnk', self.ancestors, b)
+# %% ../../notebooks/06a_motion.ipynb #577baaf7
+@patch
+def fk(self: MotionModel):
+    "Forward kinematics: global bone rotations (T,N,3,3) and node positions (T,N,3)."
+    R0 = rot6d_to_matrix(self.root_rot6d)[:, None]
+    Rg = torch.cat([R0, R0 @ rot6d_to_matrix(self.bone_rot6d)], 1)
+    off = self.offsets if self.offsets is not None else self.fixed_offsets
+    b = (Rg[:, 1:] @ (self.rest_offsets[1:] + off)[..., None])[..., 0]       # (T,N-1,3) posed bone vectors
+    return Rg, self.root_trans[:, None] + torch.einsum('nm,tmk->tnk', self.ancestors, b)
 
-    def forward(self) -> MotionState:
-        "The posed sequence: forward kinematics and linear blend skinning."
-        Rg, X = self.fk()
-        Rl = Rg[:, self.parent[1:]].transpose(-1, -2) @ Rg[:, 1:]
-        V = self.skin(Rg, X) if self.has_mesh else None
-        return MotionState(X[:, self.node_of_joint], X, Rg, Rl, self.offsets, V)
+@patch
+def forward(self: MotionModel) -> MotionState:
+    "The posed sequence: forward kinematics and linear blend skinning."
+    Rg, X = self.fk()
+    Rl = Rg[:, self.parent[1:]].transpose(-1, -2) @ Rg[:, 1:]
+    V = self.skin(Rg, X) if self.has_mesh else None
+    return MotionState(X[:, self.node_of_joint], X, Rg, Rl, self.offsets, V)
 
-    def pivots(self, X):
-        "Where each bone turns: its parent's node (the root turns about itself)."
-        return torch.cat([X[:, :1], X[:, self.parent[1:]]], 1)
+# %% ../../notebooks/06a_motion.ipynb #089f670e
+@patch
+def pivots(self: MotionModel, X):
+    "Where each bone turns: its parent's node (the root turns about itself)."
+    return torch.cat([X[:, :1], X[:, self.parent[1:]]], 1)
 
-    def skin(self, Rg, X):
-        "Blend the bones' rigid changes from their reference transforms over the mesh: (T,V,3)."
-        A = Rg @ self.ref_rot.transpose(-1, -2)                                   # (T,N,3,3)
-        b = self.pivots(X) - (A @ self.ref_pivot[..., None])[..., 0]              # (T,N,3)
-        T, N = b.shape[:2]
-        # vertex-major layout: one (V,N) x (N,T*12) matmul blends [A^T | b] per vertex, then a multiply-add
-        Ab = torch.cat([A.transpose(-1, -2).flatten(-2), b], -1).permute(1, 0, 2).reshape(N, T * 12)
-        M = (self.skin_weights @ Ab).view(-1, T, 4, 3)                            # (V,T,4,3)
-        V = (M[:, :, :3] * self.mesh_base[..., None]).sum(2) + M[:, :, 3]         # (V,T,3)
-        return V.transpose(0, 1)
+@patch
+def skin(self: MotionModel, Rg, X):
+    "Blend the bones' rigid changes from their reference transforms over the mesh: (T,V,3)."
+    A = Rg @ self.ref_rot.transpose(-1, -2)                                   # (T,N,3,3)
+    b = self.pivots(X) - (A @ self.ref_pivot[..., None])[..., 0]              # (T,N,3)
+    T, N = b.shape[:2]
+    # vertex-major layout: one (V,N) x (N,T*12) matmul blends [A^T | b] per vertex, then a multiply-add
+    Ab = torch.cat([A.transpose(-1, -2).flatten(-2), b], -1).permute(1, 0, 2).reshape(N, T * 12)
+    M = (self.skin_weights @ Ab).view(-1, T, 4, 3)                            # (V,T,4,3)
+    V = (M[:, :, :3] * self.mesh_base[..., None]).sum(2) + M[:, :, 3]         # (V,T,3)
+    return V.transpose(0, 1)
 
-    @classmethod
-    def from_sequence(cls, seq: Sequence4D, free_offsets=True, mesh_base='frames', weights='auto', ref_frame=None,
-                      tau=0.02, k=4, lengths=None) -> 'MotionModel':
-        "Parameters that reproduce `seq` (keypoints exactly when offsets are free); see the module notes."
-        if len(seq.skeleton) == 0:
-            raise input_error('meta.json', 'has no skeleton edges', 'the refinement needs the joints\' skeleton')
-        if mesh_base not in ('frames', 'rest'): raise ValueError(f"mesh_base must be 'frames' or 'rest', not {mesh_base!r}")
-        X = np.asarray(seq.keypoints3d, np.float64)
-        tree = KinematicTree.from_skeleton(seq.joint_names, seq.skeleton, X)
-        Xn = tree.node_positions(X)                                              # (T,N,3)
-        T, N = Xn.shape[:2]
-        if ref_frame is None:                                                    # the most spread-out pose
-            ref_frame = int(np.argmax(np.linalg.norm(X - X.mean(1, keepdims=True), axis=-1).mean(1)))
-        bone = Xn[:, 1:] - Xn[:, tree.parent[1:]]                                 # (T,N-1,3)
-        blen = np.linalg.norm(bone, axis=-1)
-        L = np.median(blen, 0) if lengths is None else np.asarray(lengths, np.float64)
-        if L.shape != (N - 1,): raise ValueError(f'lengths must have one entry per bone ({N - 1}), got shape {L.shape}')
-        unit = lambda v: v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
-        rest = np.zeros((N, 3)); rest[1:] = L[:, None] * unit(bone[ref_frame])
-        # the root's frame: Kabsch of the nodes within two edges of it, rest = the reference frame
-        near = [n for n in range(1, N) if tree.depth[n] <= 2]
-        rel = Xn[:, near] - Xn[:, :1]
-        Rg = np.zeros((T, N, 3, 3)); Rg[:, 0] = kabsch(rel[ref_frame], rel)
-        for s, e in tree.levels:                                                 # swings, parents first
-            Rp = Rg[:, tree.parent[s:e]]
-            carried = unit((Rp @ rest[s:e, :, None])[..., 0])
-            d = bone[:, s - 1:e - 1]
-            target = np.where(np.linalg.norm(d, axis=-1, keepdims=True) > 1e-9, unit(d), carried)
-            Rg[:, s:e] = swing(carried, target) @ Rp
-        in_root = np.swapaxes(Rg[:, :1], -1, -2) @ Rg[:, 1:]                      # the bones in the root's frame
-        offsets = (np.swapaxes(Rg[:, 1:], -1, -2) @ bone[..., None])[..., 0] - rest[1:]   # what the constant lengths miss
-        W = None
-        if seq.vertices is not None:
-            Vin = np.asarray(seq.vertices, np.float32)
-            geo = geometric_weights(Vin[ref_frame], tree, Xn[ref_frame], tau, k)
-            body = skin_weights_from_params(seq.params) if weights == 'auto' else weights
-            W = geo if body is None else body_model_weights(*body, geo, k)
-        rows = slice(None) if mesh_base == 'frames' else slice(ref_frame, ref_frame + 1)
-        m = cls(tree, rest, Xn[:, 0], Rg[:, 0], in_root, offsets if free_offsets else None, free_offsets=free_offsets,
-                skin_weights=W, mesh_base=None if W is None else Vin[rows],
-                ref_rot=np.zeros((1, N, 3, 3)), ref_pivot=np.zeros((1, N, 3)))
-        if W is not None:                  # the reference transforms are the model's own start: A = I, b = 0 there
-            with torch.no_grad():
-                Rg0, X0 = m.fk()
-                m.ref_rot, m.ref_pivot = Rg0[rows].clone(), m.pivots(X0)[rows].clone()
-        m.ref_frame, m.weights_source = ref_frame, 'none' if W is None else ('geometry' if body is None else 'body model')
-        return m
+# %% ../../notebooks/06a_motion.ipynb #5a22c86c
+def _unit(v): return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
+
+def initial_rotations(tree: KinematicTree, Xn, L, ref_frame: int) -> tuple:
+    "Rest offsets (N,3), global rotations (T,N,3,3) and offsets (T,N-1,3) that reproduce node positions Xn (T,N,3) with lengths L."
+    T, N = Xn.shape[:2]
+    bone = Xn[:, 1:] - Xn[:, tree.parent[1:]]                                 # (T,N-1,3)
+    rest = np.zeros((N, 3)); rest[1:] = L[:, None] * _unit(bone[ref_frame])
+    # the root's frame: Kabsch of the nodes within two edges of it, rest = the reference frame
+    near = [n for n in range(1, N) if tree.depth[n] <= 2]
+    rel = Xn[:, near] - Xn[:, :1]
+    Rg = np.zeros((T, N, 3, 3)); Rg[:, 0] = kabsch(rel[ref_frame], rel)
+    for s, e in tree.levels:                                                 # swings, parents first
+        Rp = Rg[:, tree.parent[s:e]]
+        carried = _unit((Rp @ rest[s:e, :, None])[..., 0])
+        d = bone[:, s - 1:e - 1]
+        target = np.where(np.linalg.norm(d, axis=-1, keepdims=True) > 1e-9, _unit(d), carried)
+        Rg[:, s:e] = swing(carried, target) @ Rp
+    offsets = (np.swapaxes(Rg[:, 1:], -1, -2) @ bone[..., None])[..., 0] - rest[1:]   # what the constant lengths miss
+    return rest, Rg, offsets
+
+# %% ../../notebooks/06a_motion.ipynb #c321e046
+@patch(cls_method=True)
+def from_sequence(cls: MotionModel, seq: Sequence4D, free_offsets=True, mesh_base='frames', weights='auto', ref_frame=None,
+                  tau=0.02, k=4, lengths=None) -> MotionModel:
+    "Parameters that reproduce `seq` (keypoints exactly when offsets are free); see the module notes."
+    if len(seq.skeleton) == 0:
+        raise input_error('meta.json', 'has no skeleton edges', 'the refinement needs the joints\' skeleton')
+    if mesh_base not in ('frames', 'rest'): raise ValueError(f"mesh_base must be 'frames' or 'rest', not {mesh_base!r}")
+    X = np.asarray(seq.keypoints3d, np.float64)
+    tree = KinematicTree.from_skeleton(seq.joint_names, seq.skeleton, X)
+    Xn = tree.node_positions(X)                                              # (T,N,3)
+    N = Xn.shape[1]
+    if ref_frame is None:                                                    # the most spread-out pose
+        ref_frame = int(np.argmax(np.linalg.norm(X - X.mean(1, keepdims=True), axis=-1).mean(1)))
+    L = np.median(np.linalg.norm(Xn[:, 1:] - Xn[:, tree.parent[1:]], axis=-1), 0) if lengths is None else np.asarray(lengths, np.float64)
+    if L.shape != (N - 1,): raise ValueError(f'lengths must have one entry per bone ({N - 1}), got shape {L.shape}')
+    rest, Rg, offsets = initial_rotations(tree, Xn, L, ref_frame)
+    in_root = np.swapaxes(Rg[:, :1], -1, -2) @ Rg[:, 1:]                      # the bones in the root's frame
+    W = None
+    if seq.vertices is not None:
+        Vin = np.asarray(seq.vertices, np.float32)
+        geo = geometric_weights(Vin[ref_frame], tree, Xn[ref_frame], tau, k)
+        body = skin_weights_from_params(seq.params) if weights == 'auto' else weights
+        W = geo if body is None else body_model_weights(*body, geo, k)
+    rows = slice(None) if mesh_base == 'frames' else slice(ref_frame, ref_frame + 1)
+    m = cls(tree, rest, Xn[:, 0], Rg[:, 0], in_root, offsets if free_offsets else None, free_offsets=free_offsets,
+            skin_weights=W, mesh_base=None if W is None else Vin[rows],
+            ref_rot=np.zeros((1, N, 3, 3)), ref_pivot=np.zeros((1, N, 3)))
+    if W is not None:                  # the reference transforms are the model's own start: A = I, b = 0 there
+        with torch.no_grad():
+            Rg0, X0 = m.fk()
+            m.ref_rot, m.ref_pivot = Rg0[rows].clone(), m.pivots(X0)[rows].clone()
+    m.ref_frame, m.weights_source = ref_frame, 'none' if W is None else ('geometry' if body is None else 'body model')
+    return m
 
 # %% ../../notebooks/06a_motion.ipynb #a3ac2bf8
 def lbs(rest, transforms, indices, weights) -> np.ndarray:
