@@ -155,7 +155,7 @@ def chain(args, model: str, ck, photo, preset: Preset, sds: bool, offload: bool,
     return rec
 
 
-def sam3d_fps(args, ck, frames: int, batches=(2, 4, 8, 16, 32)) -> dict:
+def sam3d_fps(args, ck, frames: int, batches=(4, 8, 16, 32)) -> dict:
     "SAM 3D Body alone on random frames of 320x512: frames per second per mode and batch, 100 frames at the best setting."
     dev, rng, out = torch.device(args.device), np.random.default_rng(0), {}
     imgs = [(rng.random((320, 512, 3) if not args.tiny else (48, 64, 3)) * 255).astype(np.uint8) for _ in range(frames)]
@@ -208,7 +208,7 @@ def main():
     ap.add_argument('--sam3d-root', default=os.environ.get('SAM3D_BODY_ROOT'), help='clone of facebookresearch/sam-3d-body')
     ap.add_argument('--out', default='bench/results/chain_gpu.json')
     ap.add_argument('--tiny', action='store_true', help='tiny stand-ins on the CPU (the video model, the SAM 3D Body estimator)')
-    ap.add_argument('--parts', default='sam3d,quality,fast,fast_sds,offload,quality_sds', help='what to run, in this order')
+    ap.add_argument('--parts', default='sam3d,quality,quality_sds,offload,fast,fast_sds', help='what to run, in this order')
     ap.add_argument('--offload-iters', type=int, default=10, help='refinement steps of the offload run (it measures peak memory)')
     a = ap.parse_args()
     T0, dev = time.perf_counter(), torch.device(a.device)
@@ -232,7 +232,7 @@ def main():
     for part in a.parts.split(','):
         t = time.perf_counter()
         if part == 'offload' and dev.type != 'cuda': notes.append('offload: skipped (model CPU offload needs CUDA).'); continue
-        if part == 'sam3d': metrics.update(sam3d_fps(a, ck, 8 if a.tiny else 64))
+        if part == 'sam3d': metrics.update(sam3d_fps(a, ck, 8 if a.tiny else 48))
         else:
             p = presets['fast' if part.startswith('fast') else 'quality']
             sds, off = part.endswith('_sds') or part == 'offload', part == 'offload'
