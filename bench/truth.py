@@ -7,7 +7,7 @@ scored against the truth; plus a structured-error benchmark of the refinement al
 
 Writes bench/results/truth.json (or truth_ci.json), truth.md and truth_*.png. Every number is measured in this run.
 Reads the clips from ../shared/mocap (or $SAM4D_MOCAP); the CMU licence is in that folder's LICENSE.md."""
-import argparse, json, platform, shutil, sys, tempfile, time
+import argparse, json, os, platform, shutil, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
@@ -65,6 +65,13 @@ def run_chain(root, name, fps):
     extract_frames(lay.video(name), lay.frames(name), progress=False)
     reconstruct(lay.frames(name), lay.sam3d_seq(name), make_backend('cpu', log=lambda *a: None), fps=fps, progress=False)
     return build4d(lay.sam3d_seq(name), lay.sam4d(name))
+
+
+def built(root, name):
+    "The truth and 4D sequence of a clip already run through the chain under `root` (stages write all or nothing), else (None, None)."
+    lay = DataLayout(root)
+    if not ((lay.ground_truth(name)/'meta.json').exists() and (lay.sam4d(name)/'meta.json').exists()): return None, None
+    return Sequence4D.load(lay.ground_truth(name)), Sequence4D.load(lay.sam4d(name))
 
 
 def score(seq, truth):
@@ -129,7 +136,7 @@ def write_md(path, res):
     "The per-clip table against the goals."
     m, L = res['metrics'], [f"# Ground truth on real motion ({res['name']})", '', f"`{res['command']}` on {res['machine']}, {res['date']}.", '',
                             'Goals: ' + '; '.join(GOALS) + '.', '']
-    L += [f"- {k}: {v if not isinstance(v, float) else round(v, 3)}" for k, v in m.items() if not isinstance(v, dict)]
+    L += [f"- {k}: {v if not isinstance(v, float) else round(v, 3)}" for k, v in m.items() if not isinstance(v, (dict, list))]
     L += ['', '| clip | camera | fps | T | method | MPJPE | PA-MPJPE | WA-MPJPE | W-MPJPE | RTE % | accel err | jitter | jitter@30 | foot slide | pen | float | cam rot ° |',
           '|' + '---|' * 17]
     for n, c in m['per_clip'].items():
@@ -168,20 +175,27 @@ def main():
     ap.add_argument('--clips', default=None, help='comma-separated clip ids (default: all, or the walk with --ci)')
     ap.add_argument('--max-s', type=float, default=None, help='seconds of each clip (default 8, 3 with --ci)')
     ap.add_argument('--iters', type=int, default=None, help='refinement steps (default RefineConfig.iters, 60 with --ci)')
-    ap.add_argument('--work', default=None, help='folder for the rendered clips and chain outputs (default: a temporary one)')
+    ap.add_argument('--work', default=None, help='folder for the rendered clips and chain outputs (default: a temporary one); '
+                    'a clip already built there is reused')
+    ap.add_argument('--kinds', default=None, help='comma-separated structured errors (default: all, two with --ci)')
+    ap.add_argument('--out', default=str(ROOT/'bench'/'results'), help='folder for the results (JSON, table, plot)')
     a = ap.parse_args()
     clips = a.clips.split(',') if a.clips else CLIPS[:1] if a.ci else CLIPS
     max_s, iters = a.max_s or (3.0 if a.ci else 8.0), a.iters or (60 if a.ci else None)
-    kinds = ['depth_drift', 'swap_sides'] if a.ci else list(ERRORS)
+    kinds = a.kinds.split(',') if a.kinds else ['depth_drift', 'swap_sides'] if a.ci else list(ERRORS)
     from sam4d.body import load_body
     body = load_body()
     work = Path(a.work or tempfile.mkdtemp(prefix='sam4d_truth_'))
-    specs, per_clip, params, struct, t0 = {}, {}, None, {}, time.time()
+    specs, per_clip, params, struct, reused, t0, load0 = {}, {}, None, {}, [], time.time(), os.getloadavg()[0]
     for i, clip in enumerate(tqdm(clips, desc='truth benchmark', unit='clip')):
         spec = specs[clip] = look(CLIPS.index(clip) if clip in CLIPS else i, clip, a.ci)
-        truth, frames, chk = make_truth(spec, body, max_s)
-        write_clip(work, clip, frames, spec['fps'], truth, mesh=True, model='CMU capture retargeted onto Anny (bench/truth.py)', seed=spec['seed'])
-        seq = run_chain(work, clip, spec['fps'])
+        truth, seq = built(work, clip) if a.work else (None, None)     # a --work folder's finished clip is reused
+        if seq is not None: reused.append(clip)
+        else:
+            truth, frames, _ = make_truth(spec, body, max_s)
+            write_clip(work, clip, frames, spec['fps'], truth, mesh=True, model='CMU capture retargeted onto Anny (bench/truth.py)', seed=spec['seed'])
+            seq = run_chain(work, clip, spec['fps'])
+        chk = contact_check(truth)
         params = params or tune_filters(seq, truth)             # chosen once, on the first clip, then fixed
         refined, secs = refine_seq(seq, iters)
         per_clip[clip] = dict(spec={k: v for k, v in spec.items() if k != 'palette'}, T=truth.T, contact_check=chk, refine_s=secs,
@@ -190,13 +204,15 @@ def main():
         if i == 0: struct = structured(truth, kinds, iters)
     metrics = dict(**summary(per_clip, specs), refine_beats_best_filter=verdicts(per_clip), filter_params=params,
                    structured_clip=clips[0], structured=struct, per_clip=per_clip, seconds=time.time() - t0,
+                   cpu_seconds=time.process_time(), load_avg_1min=dict(start=load0, end=os.getloadavg()[0], cores=os.cpu_count()),
+                   reused_builds=reused, max_s=max_s, refine_iters=iters or 'RefineConfig default', structured_kinds=kinds,
                    goals=GOALS, camera_estimation='stage 04 as it is (static-camera assumption unless issue 16 changed it)')
     name = 'truth_ci' if a.ci else 'truth'
     res = dict(name=name, date=time.strftime('%Y-%m-%d'), machine=f"{platform.node()} ({platform.processor() or platform.machine()}, CPU)",
-               command='python bench/truth.py' + (' --ci' if a.ci else ''), metrics=metrics,
+               command=' '.join(['python bench/truth.py', *sys.argv[1:]]), metrics=metrics,
                notes='CMU motion (mocap.cs.cmu.edu; LICENSE.md in ../shared/mocap) retargeted onto Anny; CPU backend; '
                      'filters tuned on the first clip by MPJPE, then fixed; contact labels from the truth.')
-    out = ROOT/'bench'/'results'
+    out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     write_json(out/f'{name}.json', res)
     write_md(out/f'{name}.md', res)
     plot(out/f'{name}.png', per_clip)
