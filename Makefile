@@ -14,6 +14,8 @@ export: setup
 demo: setup
 	bash tools/demo.sh
 
+# The documentation site in _site/ (Sphinx: notebook pages with their outputs, API pages, search; offline). Reuses the
+# notebooks `make test` executed (_proc/executed/); open _site/index.html, or `.venv-sam3d/bin/sam4d docs --serve`.
 docs: setup
 	.venv-sam3d/bin/sam4d docs
 

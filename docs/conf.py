@@ -6,7 +6,7 @@ project = 'sam4d'
 copyright = 'sam4d developers'
 extensions = ['myst_nb', 'sphinx.ext.autodoc', 'sphinx.ext.mathjax']
 exclude_patterns = ['_build', '**/.ipynb_checkpoints']
-suppress_warnings = ['mystnb.unknown_mime_type', 'myst.header', 'myst.xref_missing', 'misc.highlighting_failure']
+suppress_warnings = ['mystnb.unknown_mime_type', 'myst.header']   # notebooks skip heading levels
 
 # notebooks: rendered from their executed copies, never executed here
 nb_execution_mode = 'off'

@@ -73,6 +73,7 @@ def execute_like_tests(nb_path, flags=(), timeout=1200, kernel_map=None) -> Path
 
 # %% ../notebooks/09_docs.ipynb #e856a2f6
 def nbformat_read(p):
+    "A notebook file as an nbformat node (version 4)."
     import nbformat
     return nbformat.read(p, as_version=4)
 
@@ -140,7 +141,7 @@ def prepare_for_page(nb, note: str | None = None):
 
 # %% ../notebooks/09_docs.ipynb #5ed45876
 def doc_links(nb_paths) -> dict:
-    "Inline-code text -> MyST link: notebook files to their page, modules and their public names to their API entry."
+    "Inline code -> its MyST link (modules and their public names: their API entry), or for a notebook file name its page (`media.ipynb`)."
     from sam4d._modidx import d
     links, short = {}, {}
     for mod, syms in d['syms'].items():
@@ -152,19 +153,21 @@ def doc_links(nb_paths) -> dict:
             short.setdefault(s, []).append(q)
     links.update({s: f'{{py:obj}}`{s} <{qs[0]}>`' for s, qs in short.items() if len(qs) == 1})
     for p in map(Path, nb_paths):
-        links.update({t: f'[`{t}`]({page_name(p)}.ipynb)' for t in (p.name, f'notebooks/{p.name}')})
+        links.update({t: f'{page_name(p)}.ipynb' for t in (p.name, f'notebooks/{p.name}')})
     return links
 
 # %% ../notebooks/09_docs.ipynb #ca21dd4e
 _CODE_RE = re.compile(r'(?<![\[`{])`([^`\n]+)`(?![`\]])')
+_NB_LINK_RE = re.compile(r'\]\((?:[^)\s]*/)?([^/)\s]+\.ipynb)(#[^)\s]*)?\)')
 
 def link_names(md: str, links: dict) -> str:
-    "Markdown with each inline code found in `links` (a trailing `()` allowed) made a link; fenced code left alone."
-    def sub(m):
-        t = m.group(1); k = t.removesuffix('()')
-        return links[k].replace(f'`{k}', f'`{t}', 1) if k in links else m.group(0)
+    "Markdown with each inline code found in `links` (a trailing `()` allowed) made a link, links to notebook files sent to their page; fenced code left alone."
+    def code(m):
+        t = m.group(1); k = t.removesuffix('()'); v = links.get(k)
+        return m.group(0) if v is None else f'[`{t}`]({v})' if v.endswith('.ipynb') else v.replace(f'`{k}', f'`{t}', 1)
+    nb_link = lambda m: f']({links[m.group(1)]}{m.group(2) or ""})' if m.group(1) in links else m.group(0)
     parts = re.split(r'(```.*?```)', md, flags=re.S)
-    parts[::2] = [_CODE_RE.sub(sub, p) for p in parts[::2]]
+    parts[::2] = [_NB_LINK_RE.sub(nb_link, _CODE_RE.sub(code, p)) for p in parts[::2]]
     return ''.join(parts)
 
 def with_links(nb, links: dict):
@@ -338,7 +341,7 @@ def build_site(out=None, notebooks=None, flags=(), execute=True, kernel_map=None
         warnings = run_sphinx(w/'src', w/'html', w/'doctrees')
         localize_widget_pages(w/'html')
         with staged_dir(out) as tmp: shutil.copytree(w/'html', tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns('_sources', '.buildinfo'))
-    if warnings and progress: print(f'{len(warnings)} Sphinx warnings:\n' + '\n'.join(warnings[:20]))
+    if warnings: print(f'{len(warnings)} Sphinx warnings:\n' + '\n'.join(warnings[:20]))
     return out
 
 # %% ../notebooks/09_docs.ipynb #735e9cb4
