@@ -134,10 +134,9 @@ def summary(clips, specs):
 
 def write_md(path, res):
     "The per-clip table against the goals."
-    m, L = res['metrics'], [f"# Ground truth on real motion ({res['name']})", '', f"`{res['command']}` on {res['machine']}, {res['date']}.", '',
-                            'Goals: ' + '; '.join(GOALS) + '.', '']
-    L += [f"- {k}: {v if not isinstance(v, float) else round(v, 3)}" for k, v in m.items() if not isinstance(v, (dict, list))]
-    L += ['', '| clip | camera | fps | T | method | MPJPE | PA-MPJPE | WA-MPJPE | W-MPJPE | RTE % | accel err | jitter | jitter@30 | foot slide | pen | float | cam rot ° |',
+    m, L = res['metrics'], [f"### Ground truth on real motion ({res['name']})", '', f"`{res['command']}` on {res['machine']}, {res['date']}.", '',
+                            'Goals: ' + '; '.join(GOALS) + '.', '', f"![per-clip scores](results/{res['name']}.png)", '']
+    L += ['| clip | camera | fps | T | method | MPJPE | PA-MPJPE | WA-MPJPE | W-MPJPE | RTE % | accel err | jitter | jitter@30 | foot slide | pen | float | cam rot ° |',
           '|' + '---|' * 17]
     for n, c in m['per_clip'].items():
         for tag in ['truth', 'none'] + list(c['filters']) + ['refined']:

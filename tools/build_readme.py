@@ -40,7 +40,9 @@ GOALS = {('frames', 'ratio_vs_ffmpeg'): '<= 1.2', ('renderer_gpu', 'fps_fwd_bwd'
          ('reliability', 'resume_identical'): '1', ('reliability', 'disk_mb_150f'): '<= 20', ('export', 'blender_glb_max_err_mm'): '<= 1',
          ('export', 'threejs_max_err_mm'): '<= 1', ('export', 'gltf_validator_errors'): '0', ('export', 'report_mb_300f'): '<= 5',
          ('chain_gpu', 'sam3d_100f_s'): '<= 35', ('chain_gpu', 'chain_sds_s'): '<= 300', ('chain_gpu', 'chain_nosds_s'): '<= 90',
-         ('chain_gpu', 'chain_peak_gib'): '<= 70', ('chain_gpu', 'chain_offload_peak_gib'): '<= 40'}
+         ('chain_gpu', 'chain_peak_gib'): '<= 70', ('chain_gpu', 'chain_offload_peak_gib'): '<= 40',
+         **{(n, k): g for n in ('truth', 'truth_ci') for k, g in (('refine_beats_best_filter_frac', '1'), ('static_wa_mpjpe_mm', '<= 70'),
+            ('static_jitter_30fps', '<= 10'), ('static_foot_sliding_mm', '<= 3'), ('jitter_over_truth', '<= 1.2'))}}
 
 def rounded(v):
     "A number to 3 significant digits (integers as they are); anything else as text."
