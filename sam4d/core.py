@@ -177,6 +177,7 @@ class Camera:
     t: np.ndarray
     width: int
     height: int
+    reliable: np.ndarray | None = None   # (T,) bool: the frame's extrinsics were measured (not assumed or interpolated)
 
     @classmethod
     def static(cls, K, T, width, height, R=None, t=None):
@@ -214,7 +215,8 @@ def look_at_camera(eye, target, T, focal_px, width, height, up=(0, 1, 0)):
 
 # %% ../notebooks/00_core.ipynb #21a03961
 FILES = dict(vertices='sam4d_vertices.npy', keypoints3d='sam4d_keypoints3d.npy',
-             keypoints2d='sam4d_keypoints2d.npy', faces='sam4d_faces.npy', params='sam4d_params.npz',
+             keypoints2d='sam4d_keypoints2d.npy', keypoints2d_detected='sam4d_keypoints2d_detected.npy',
+             keypoints2d_confidence='sam4d_keypoints2d_confidence.npy', faces='sam4d_faces.npy', params='sam4d_params.npz',
              camera='sam4d_camera.npz', meta='meta.json')
 WORLD_FRAME = 'world: metres, gravity-aligned, +Y up, ground plane y=0'
 
@@ -233,6 +235,8 @@ class Sequence4D:
     body_model: str = 'unknown'
     interpolated: list = field(default_factory=list)  # frames filled in where detection failed
     source: dict = field(default_factory=dict)   # what produced it (stage, backend, input files)
+    keypoints2d_detected: np.ndarray | None = None    # (T,J,2) float32 px: the detector's own 2D keypoints (keypoints2d re-projects keypoints3d)
+    keypoints2d_confidence: np.ndarray | None = None  # (T,J) float32 in [0,1]: their confidences, 0 where not detected
 
     @property
     def T(self): return self.keypoints3d.shape[0]
@@ -291,6 +295,7 @@ def validate(self: Sequence4D, where: str | Path = '<memory>'):
             raise input_error(f('faces'), f'has vertex indices in [{self.faces.min()}, {self.faces.max()}] '
                               f'but the mesh has {V} vertices', 'faces must index 0..V-1')
     if self.keypoints2d is not None: _check_array(self.keypoints2d, f('keypoints2d'), (T, J, 2))
+    _check_detections(self, f, T, J)
     if self.keypoints2d is not None and self.camera is not None and min(self.camera.width, self.camera.height) >= 64 and np.abs(self.keypoints2d).max() <= 1.5:
         raise input_error(f('keypoints2d'), f'lies within [-1.5, 1.5] on a {self.camera.width}x{self.camera.height} image: normalised coordinates, not pixels',
                           'store pixels (multiply x by the width and y by the height)')
@@ -299,6 +304,8 @@ def validate(self: Sequence4D, where: str | Path = '<memory>'):
         _check_array(c.K, f('camera'), (3, 3), name='K')
         _check_array(c.R, f('camera'), (T, 3, 3), name='R')
         _check_array(c.t, f('camera'), (T, 3), name='t')
+        if c.reliable is not None and (np.shape(c.reliable) != (T,) or np.asarray(c.reliable).dtype != bool):
+            raise input_error(f('camera'), f"'reliable' must be (T,) booleans, got {np.shape(c.reliable)} {np.asarray(c.reliable).dtype}", 'store one flag per frame')
     for k, v in self.params.items():
         v = np.asarray(v)
         if v.dtype.kind == 'f' and not np.isfinite(v).all():
@@ -306,6 +313,18 @@ def validate(self: Sequence4D, where: str | Path = '<memory>'):
     bad = [i for i in self.interpolated if not 0 <= i < T]
     if bad: raise input_error(f('meta'), f'interpolated frames {bad[:5]} are outside 0..{T-1}', 'fix the frame list')
     return self
+
+# %% ../notebooks/00_core.ipynb #e1bef808
+def _check_detections(seq, f, T, J):
+    "The detector's 2D keypoints (T,J,2) and their confidences (T,J) in [0,1] come together."
+    d, c = seq.keypoints2d_detected, seq.keypoints2d_confidence
+    if (d is None) != (c is None):
+        raise input_error(f('keypoints2d_detected' if d is None else 'keypoints2d_confidence'), 'is missing while its partner is given',
+                          'store the detected 2D keypoints and their confidences together')
+    if d is None: return
+    _check_array(d, f('keypoints2d_detected'), (T, J, 2))
+    _check_array(c, f('keypoints2d_confidence'), (T, J))
+    if c.min() < 0 or c.max() > 1: raise input_error(f('keypoints2d_confidence'), f'has values in [{c.min():.3g}, {c.max():.3g}]', 'store confidences in [0, 1]')
 
 # %% ../notebooks/00_core.ipynb #75e9c5dd
 @patch
@@ -323,10 +342,13 @@ def write_into(self: Sequence4D, folder):
         np.save(folder/FILES['vertices'], self.vertices.astype(np.float32))
         np.save(folder/FILES['faces'], self.faces.astype(np.int32))
     if self.keypoints2d is not None: np.save(folder/FILES['keypoints2d'], self.keypoints2d.astype(np.float32))
+    for k in ('keypoints2d_detected', 'keypoints2d_confidence'):
+        if getattr(self, k) is not None: np.save(folder/FILES[k], getattr(self, k).astype(np.float32))
     np.savez(folder/FILES['params'], **{k: np.asarray(v) for k, v in self.params.items()})
     if self.camera is not None:
         c = self.camera
-        np.savez(folder/FILES['camera'], K=c.K, R=c.R, t=c.t, size=np.array([c.width, c.height]))
+        np.savez(folder/FILES['camera'], K=c.K, R=c.R, t=c.t, size=np.array([c.width, c.height]),
+                 **({} if c.reliable is None else dict(reliable=np.asarray(c.reliable, bool))))
     write_json(folder/FILES['meta'], self.meta())
 
 # %% ../notebooks/00_core.ipynb #bc4724da
@@ -345,7 +367,9 @@ def meta(self: Sequence4D) -> dict:
 @patch
 def _has(self: Sequence4D, k):
     return dict(vertices=self.vertices is not None, faces=self.faces is not None,
-                keypoints2d=self.keypoints2d is not None, camera=self.camera is not None).get(k, True)
+                keypoints2d=self.keypoints2d is not None, camera=self.camera is not None,
+                keypoints2d_detected=self.keypoints2d_detected is not None,
+                keypoints2d_confidence=self.keypoints2d_confidence is not None).get(k, True)
 
 # %% ../notebooks/00_core.ipynb #5b799f0f
 @patch(cls_method=True)
@@ -365,14 +389,15 @@ def load(cls: Sequence4D, path):
     cam = None
     if FILES['camera'] in listed:
         c = _load_npz(path/FILES['camera'])
-        cam = Camera(c['K'], c['R'], c['t'], int(c['size'][0]), int(c['size'][1]))
+        cam = Camera(c['K'], c['R'], c['t'], int(c['size'][0]), int(c['size'][1]), c.get('reliable'))
     seq = object.__new__(cls)
     seq.__dict__.update(keypoints3d=arr('keypoints3d'), fps=meta.get('fps', float('nan')),
                         joint_names=meta.get('joint_names', []),
                         skeleton=[tuple(e) for e in meta.get('skeleton', [])], vertices=arr('vertices'),
                         faces=arr('faces'), keypoints2d=arr('keypoints2d'), camera=cam,
                         params=dict(_load_npz(path/FILES['params'])), body_model=meta.get('body_model', 'unknown'),
-                        interpolated=meta.get('interpolated_frames', []), source=meta.get('source', {}))
+                        interpolated=meta.get('interpolated_frames', []), source=meta.get('source', {}),
+                        keypoints2d_detected=arr('keypoints2d_detected'), keypoints2d_confidence=arr('keypoints2d_confidence'))
     return seq.validate(path)
 
 # %% ../notebooks/00_core.ipynb #369aeb36
