@@ -17,10 +17,11 @@ from .pipeline import (RunConfig, Stage, StageFailed, _kernel_map, _stamp, run_c
 # %% auto #0
 __all__ = ['RUN_COLUMNS', 'JSONL_SUFFIXES', 'NAME_RE', 'GPU_KERNELS', 'GPU_DEFAULTS', 'OBJECT_STORE_BYTES', 'STAGE_COLORS',
            'SUMMARY_METRICS', 'TABLE_COLUMNS', 'read_manifest', 'row_name', 'row_argv', 'BatchInput', 'plan_inputs',
-           'stage_resources', 'task_file', 'note_attempt', 'batch_stage', 'PoolExecutor', 'session_priority',
-           'start_local_ray', 'RayExecutor', 'make_executor', 'InputState', 'BatchProgress', 'run_batch',
-           'products_sha1', 'input_row', 'write_results', 'timeline_figure', 'stage_times_figure', 'metrics_figure',
-           'summary_page', 'batch_parser', 'stage_keys', 'with_gpu_defaults', 'batch_info', 'batch_cli']
+           'stage_resources', 'task_file', 'note_attempt', 'batch_stage', 'PoolExecutor', 'remove_instance_files',
+           'session_priority', 'start_local_ray', 'RayExecutor', 'make_executor', 'InputState', 'BatchProgress',
+           'run_batch', 'products_sha1', 'input_row', 'write_results', 'timeline_figure', 'stage_times_figure',
+           'metrics_figure', 'summary_page', 'batch_parser', 'stage_keys', 'with_gpu_defaults', 'batch_info',
+           'batch_cli']
 
 # %% ../notebooks/08b_batch.ipynb #ed0a0e67
 RUN_COLUMNS = ('name', 'video', 'image', 'prompt', 'sds')
@@ -38,6 +39,7 @@ def _jsonl_rows(path: Path) -> list:
         rows.append((i, {**{k: v for k, v in row.items() if k != 'set'}, **(row.get('set') or {})}))
     return rows
 
+# %% ../notebooks/08b_batch.ipynb #b3b2004f
 def _csv_rows(path: Path) -> list:
     "(line number, row) of a CSV manifest with a header; empty cells are left out."
     with open(path, newline='') as f:
@@ -63,10 +65,12 @@ def _flag(v) -> bool:
     "A manifest's true/false cell (CSV text or JSON)."
     return v if isinstance(v, bool) else str(v).strip().lower() not in ('false', '0', 'no', 'off')
 
+# %% ../notebooks/08b_batch.ipynb #4102a094
 def row_name(row: dict) -> str:
     "The input's name: the `name` column, else the stem of its video or image."
     return str(row.get('name') or Path(str(row.get('video') or row.get('image') or f'line{row.get("_line")}')).stem)
 
+# %% ../notebooks/08b_batch.ipynb #84cc3ed5
 def row_argv(row: dict, base: Path, data_root: Path, sets=()) -> list:
     "The `sam4d run` arguments of a manifest row (paths from the manifest's folder); the batch's `sets` first, so the row's own win."
     path = lambda v: str((Path(base)/str(v)).resolve())
@@ -87,6 +91,7 @@ class BatchInput:
     cfg: RunConfig | None = None
     error: str | None = None
 
+# %% ../notebooks/08b_batch.ipynb #8aed3553
 def plan_inputs(rows: list, manifest, data_root, stages: list, sets=()) -> list:
     "A `BatchInput` per manifest row, each checked as `sam4d run` checks its options; names must be unique."
     names = [row_name(r) for r in rows]
@@ -109,10 +114,12 @@ def stage_resources(stage: Stage, gpus: bool) -> dict:
     "What a stage's task declares: one CPU, and one GPU for the GPU environment's stages when the cluster has GPUs."
     return dict(num_cpus=1, num_gpus=1 if gpus and stage.kernel() in GPU_KERNELS else 0)
 
+# %% ../notebooks/08b_batch.ipynb #106a59ee
 def task_file(out_dir, name: str, key: str) -> Path:
     "Where the attempts of one input's stage are recorded."
     return Path(out_dir)/'tasks'/f'{name}.{key}.json'
 
+# %% ../notebooks/08b_batch.ipynb #371ff279
 def note_attempt(path, batch_id: str) -> dict:
     "Record that this process starts (again) the task of `path`: pid, host and time, after the attempts of the same batch."
     path = Path(path)
@@ -165,6 +172,16 @@ class PoolExecutor:
 # %% ../notebooks/08b_batch.ipynb #3a7367e5
 OBJECT_STORE_BYTES = 256 << 20                  # tasks pass small dicts: the object store needs little
 
+def remove_instance_files(tmp: Path, timeout: float = 15):
+    "Wait for the processes of a stopped local Ray instance (those naming its folder) to end, then remove the folder."
+    import psutil
+    def ours(p):
+        try: return str(tmp) in ' '.join(p.cmdline())
+        except psutil.Error: return False
+    psutil.wait_procs([p for p in psutil.process_iter() if ours(p)], timeout=timeout)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+# %% ../notebooks/08b_batch.ipynb #71514d71
 @contextlib.contextmanager
 def session_priority(nice: int = -10):
     "Raise the CPU share of this session's processes (Linux autogroup) for the block, where allowed (root); restored after."
@@ -175,6 +192,7 @@ def session_priority(nice: int = -10):
     finally:
         if old is not None: f.write_text(str(old))
 
+# %% ../notebooks/08b_batch.ipynb #8f9369c8
 def start_local_ray(num_cpus=None, attempts: int = 3, log=print) -> Path:
     "Start a private Ray instance on this machine (files in a fresh temporary folder, no dashboard); its folder. Tried `attempts` times."
     import ray
@@ -189,7 +207,7 @@ def start_local_ray(num_cpus=None, attempts: int = 3, log=print) -> Path:
                          object_store_memory=OBJECT_STORE_BYTES, logging_level='WARNING')
             return tmp
         except Exception as e:
-            ray.shutdown(); shutil.rmtree(tmp, ignore_errors=True)
+            ray.shutdown(); remove_instance_files(tmp)
             if i + 1 == attempts: raise RuntimeError(f'sam4d batch: the local Ray instance did not start ({attempts} tries): {e}') from None
             log(f'sam4d batch: the local Ray instance did not start ({str(e).splitlines()[0]}); trying again')
 
@@ -201,7 +219,15 @@ class RayExecutor:
         import ray
         self.ray, self.retries, self.tmp, self.fns = ray, retries, None, {}
         if address is None: self.tmp = start_local_ray(num_cpus, log=log)
-        else: ray.init(address=address, log_to_driver=False, logging_level='WARNING')
+        else:
+            try: ray.init(address=address, log_to_driver=False, logging_level='WARNING')
+            except ConnectionError as e:
+                raise input_error('--address', f'finds no Ray cluster at {address} ({str(e).splitlines()[0]})',
+                                  'start one with `ray start --head`, or leave --address out for a private instance on this machine') from None
+        r = ray.cluster_resources()
+        where = 'a private local Ray instance' if self.tmp else f'the Ray cluster at {address}'
+        self.desc = f'{where} ({r.get("CPU", 0):g} CPUs, {r.get("GPU", 0):g} GPUs), each stage a task, {retries} retries' \
+                    + (f'; its files in {self.tmp}' if self.tmp else '')
     def gpus(self) -> int: return int(self.ray.cluster_resources().get('GPU', 0))
     def limit(self, max_parallel): return max_parallel
     def submit(self, fn, args, resources):
@@ -214,13 +240,10 @@ class RayExecutor:
         try: return self.ray.get(ref)
         except self.ray.exceptions.RayError as e:   # the worker died more often than the retries, or the node went
             return dict(status='failed', error=f'{type(e).__name__}: {str(e).strip().splitlines()[0]}')
-    def describe(self) -> str:
-        r = self.ray.cluster_resources()
-        where = 'a private local Ray instance' if self.tmp else f'the Ray cluster at {self.ray.get_runtime_context().gcs_address}'
-        return f'{where} ({r.get("CPU", 0):g} CPUs, {r.get("GPU", 0):g} GPUs), each stage a task, {self.retries} retries'
+    def describe(self) -> str: return self.desc
     def close(self):
         self.ray.shutdown()
-        if self.tmp: shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.tmp: remove_instance_files(self.tmp)
 
 # %% ../notebooks/08b_batch.ipynb #6202faff
 def make_executor(local: bool = False, address=None, retries: int = 3, num_cpus=None, log=print):
@@ -246,6 +269,7 @@ class InputState:
     status: str = 'waiting'
     error: str = ''
     submitted: float = 0.0
+    started: bool = False                 # its current stage's task has begun (not only queued)
     @property
     def key(self) -> str: return self.keys[len(self.outcomes)] if len(self.outcomes) < len(self.keys) else ''
 
@@ -265,9 +289,9 @@ class BatchProgress:
         self.bar.write(f'[{time.time() - self.t0:7.1f} s] {s.inp.name}: {what}', file=self.out)
         self.bar.update(1)
     def show(self, states: list):
-        run = Counter(s.key for s in states if s.status == 'running')
+        per = lambda started: ', '.join(f'{k} {n}' for k, n in sorted(Counter(s.key for s in states if s.status == 'running' and s.started == started).items())) or 'none'
         failed = sum(s.status == 'failed' for s in states)
-        self.bar.set_postfix_str(f"failed {failed}; running {', '.join(f'{k} {n}' for k, n in sorted(run.items())) or 'none'}", refresh=False)
+        self.bar.set_postfix_str(f"failed {failed}; running {per(True)}; queued {per(False)}", refresh=False)
     def close(self): self.bar.close()
 
 # %% ../notebooks/08b_batch.ipynb #ba43780e
@@ -280,11 +304,14 @@ def run_batch(inputs: list, keys_of, executor, out_dir, batch_id: str, task=batc
         if s.status == 'failed': progress.input_ended(s)
     waiting, flight = deque(s for s in states if s.status == 'waiting'), {}
     def submit(s):
-        s.status, s.submitted = 'running', time.time()
+        s.status, s.submitted, s.started = 'running', time.time(), False
         args = (s.inp.cfg, s.key, str(task_file(out_dir, s.inp.name, s.key)), batch_id, kernel_map, force)
         flight[executor.submit(task, args, resources(s.key))] = s
     while waiting or flight:
         while waiting and (max_parallel is None or len(flight) < max_parallel): submit(waiting.popleft())
+        for s in flight.values():                    # begun: its task recorded an attempt since it was submitted
+            f = task_file(out_dir, s.inp.name, s.key)
+            s.started = s.started or (f.exists() and f.stat().st_mtime >= s.submitted - 1)
         progress.show(states)
         for fut in executor.wait(list(flight), poll):
             s = flight.pop(fut)
@@ -305,6 +332,7 @@ def products_sha1(layout: DataLayout, name: str) -> str | None:
     for f in files: h.update(f.name.encode()); h.update(f.read_bytes())
     return h.hexdigest() if files else ''
 
+# %% ../notebooks/08b_batch.ipynb #362fd07c
 def _metrics(layout: DataLayout, name: str) -> dict:
     "Stage 06's metrics before and after refinement, as `<metric>_before` / `<metric>_after`."
     f = layout.sam4d_sds(name)/'metrics.json'
@@ -374,6 +402,7 @@ def stage_times_figure(rows: list, stages: list):
     ax.legend(fontsize=7, ncol=7, loc='lower right'); fig.tight_layout()
     return fig
 
+# %% ../notebooks/08b_batch.ipynb #f417119a
 SUMMARY_METRICS = ('jitter', 'foot_sliding', 'penetration_mean', 'mpjpe')
 
 def metrics_figure(rows: list):
@@ -404,6 +433,7 @@ def _table(rows: list) -> str:
         f'<td>{num(r.get(c))}</td>' if c != 'error' else f'<td><pre>{html.escape(r.get(c) or "")}</pre></td>' for c in cols) + '</tr>' for r in rows)
     return f'<table><tr>{head}</tr>{body}</table>'
 
+# %% ../notebooks/08b_batch.ipynb #46cf4197
 def summary_page(rows: list, states: list, stages: list, info: dict, path) -> Path:
     "Write the batch's summary page (counts, throughput, timeline, stage times, metrics, table) to `path`."
     import matplotlib; matplotlib.use('Agg')
@@ -450,6 +480,7 @@ def stage_keys(stages: list, to_stage=None):
     hi = len(stages) - 1 if to_stage is None else stage_index(stages, to_stage, '--to')
     return lambda inp: [s.key for s in stages[:hi + 1] if s.when(inp.cfg)]
 
+# %% ../notebooks/08b_batch.ipynb #39bc0bbe
 def with_gpu_defaults(inputs: list):
     "Tell GPU stages they have a GPU (`GPU_DEFAULTS`) where a row did not set the parameter itself."
     for i in inputs:
@@ -466,6 +497,7 @@ def batch_info(states: list, executor, manifest, t0: float, t1: float) -> dict:
                 inputs_that_ran_a_stage=ran, wall_s=round(t1 - t0, 1), started=time.strftime('%Y-%m-%dT%H:%M:%S', time.localtime(t0)),
                 throughput_per_min=round(ran / ((t1 - t0) / 60), 3) if ran and t1 > t0 else None)
 
+# %% ../notebooks/08b_batch.ipynb #5b956469
 def _write_record(out: Path, info: dict, states: list):
     "batch.json: the facts and every stage outcome (the measurements a benchmark reads)."
     write_json(out/'batch.json', dict(info, outcomes={s.inp.name: s.outcomes for s in states}))
