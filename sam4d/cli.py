@@ -45,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sam4d {argv[0]}: missing package '{e.name}'. This command runs in the {env} environment "
               f"(.venv-{env.split('-')[1]}/bin/sam4d, or `conda activate {env}`).", file=sys.stderr)
         return 2
-    from .core import Sam4dInputError
+    from sam4d.core import Sam4dInputError
     try: return f(argv[1:]) or 0
     except Sam4dInputError as e:
         print(f"sam4d {argv[0]}: error: {e}", file=sys.stderr); return 1
+    except KeyboardInterrupt:           # Ctrl-C: one line, no traceback (stages write atomically: nothing half-written is kept)
+        print(f"sam4d {argv[0]}: interrupted; finished products are kept, run the same command to go on", file=sys.stderr); return 130

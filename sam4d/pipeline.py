@@ -6,11 +6,11 @@ Docs: http://127.0.0.1:8765/pipeline.html.md"""
 
 # %% ../notebooks/08_pipeline.ipynb #5c33ef68
 from __future__ import annotations
-import argparse, ast, hashlib, json, math, os, re, shlex, shutil, signal, subprocess, sys, tempfile, time
+import argparse, ast, hashlib, json, logging, math, os, re, shlex, shutil, signal, subprocess, sys, tempfile, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from .core import DataLayout, input_error, project_root, write_json
+from .core import DataLayout, Sam4dInputError, input_error, project_root, write_json
 
 # %% auto #0
 __all__ = ['RUN_FLAGS', 'RunConfig', 'Stage', 'notebook_code', 'stage_notebook', 'notebook_parameters', 'accepts', 'parse_value',
@@ -163,7 +163,7 @@ def is_current(stage: Stage, cfg: RunConfig) -> bool:
 _LIVE_KERNELS = set()   # kernel managers of this process's running stages: an interrupt stops their kernels
 
 def kernel_manager_class(log_path=None, kernel_dir=None):
-    "A kernel manager class: IPC sockets (no TCP ports for parallel kernels to race for) and connection file in `kernel_dir`; the kernel's output to `log_path`."
+    "A kernel manager class: IPC sockets (no TCP ports for parallel kernels to race for) and connection file in `kernel_dir`; the kernel process's own output to `log_path`."
     import tempfile, uuid, traitlets
     from jupyter_client.manager import AsyncKernelManager
     where = Path(kernel_dir or tempfile.gettempdir()); where.mkdir(parents=True, exist_ok=True)
@@ -177,8 +177,8 @@ def kernel_manager_class(log_path=None, kernel_dir=None):
         async def _async_launch_kernel(self, kernel_cmd, **kw):     # jupyter_client's override point for launching
             _LIVE_KERNELS.add(self)
             if log_path is None: return await super()._async_launch_kernel(kernel_cmd, **kw)
-            with open(log_path, 'ab') as f:
-                await super()._async_launch_kernel(kernel_cmd, stdout=f, stderr=subprocess.STDOUT, **kw)
+            with open(log_path, 'ab') as f:     # what libraries write below Python (C++ logs) goes to the log, not the console
+                await super()._async_launch_kernel(kernel_cmd + ['--IPKernelApp.capture_fd_output=False'], stdout=f, stderr=subprocess.STDOUT, **kw)
         async def _async_cleanup_resources(self, restart=False):
             _LIVE_KERNELS.discard(self)
             await super()._async_cleanup_resources(restart)
@@ -270,6 +270,7 @@ def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=
     t0 = time.time()
     log(f'[{stage.key}] running {Path(stage.notebook).name} in kernel {kernel}')
     relay = [ConsoleRelay(f'[{stage.key}]   ', sys.stdout if log is print else log) for _ in range(2)]
+    logging.getLogger('papermill').setLevel(logging.ERROR)   # parameters are checked before the run; papermill's parser misses `int | None`
     try:
         pm.execute_notebook(stage_notebook(stage.notebook), str(out), parameters=params, kernel_name=kernel,
                             cwd=str(Path(stage.notebook).parent), progress_bar=False, stdout_file=relay[0], stderr_file=relay[1],
@@ -343,7 +344,7 @@ def sam4d_stages() -> list:
               lambda c: [video_of(c)], lambda c: [L(c).frames(c.name)/'frames.json']),
         Stage('03_reconstruct', _nb('03e_reconstruct.ipynb'), lambda c: {**base(c), **c.stage_params.get('03_reconstruct', {})},
               lambda c: [L(c).frames(c.name)], lambda c: [L(c).sam3d_seq(c.name)/'meta.json'], partial=_records_kept),
-        Stage('04_build4d', _nb('04_build4d.ipynb'), lambda c: {**base(c), **c.stage_params.get('04_build4d', {})},
+        Stage('04_build4d', _nb('04c_build4d.ipynb'), lambda c: {**base(c), **c.stage_params.get('04_build4d', {})},
               lambda c: [L(c).sam3d_seq(c.name)], lambda c: [L(c).sam4d(c.name)/'meta.json']),
         Stage('05_metrics', _nb('05c_evaluate.ipynb'), lambda c: {**base(c), **c.stage_params.get('05_metrics', {})},
               seq_files, lambda c: [L(c).sam4d(c.name)/'sam4d_keypoints3d_eval.json']),
@@ -361,6 +362,11 @@ def _kernel_map(s):
 
 # %% ../notebooks/08_pipeline.ipynb #c133ab45
 RUN_FLAGS = dict(name='--name', data_root='--data-root', image='IMAGE', prompt='--prompt', video='--video', sds='--no-sds')
+
+def _parameters_or_none(nb_path) -> dict:
+    "A notebook's parameters, or {} when it is missing or has no parameters cell (for hints about other stages)."
+    try: return notebook_parameters(nb_path) if Path(nb_path).exists() else {}
+    except Sam4dInputError: return {}
 
 def _listing(params: dict) -> str:
     return '; '.join(f"{k}: {p['type']} = {p['default']!r}" + (f" ({p['help']})" if p['help'] else '') for k, p in params.items())
@@ -384,7 +390,7 @@ def stage_params_from_sets(stages: list, items: list) -> dict:
         own = {k: p for k, p in params.items() if k not in stage.params(RunConfig('x', Path('.')))}   # the rest the run sets
         if name in params and name not in own: raise input_error(where, f'{name} is set by the run itself', f'use {RUN_FLAGS.get(name, "the run options")}')
         if name not in own:
-            elsewhere = [s.key for s in stages if s is not stage and Path(s.notebook).exists() and name in notebook_parameters(s.notebook)]
+            elsewhere = [s.key for s in stages if s is not stage and name in _parameters_or_none(s.notebook)]
             raise input_error(where, f'stage {stage.key} has no parameter {name!r}' + (f' ({name} is a parameter of {", ".join(elsewhere)})' if elsewhere else ''),
                               f'its parameters are: {_listing(own)}')
         value, p = parse_value(text), own[name]

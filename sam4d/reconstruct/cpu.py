@@ -247,7 +247,7 @@ def _fit(kps, uv, world, vis, found, box_h, K, cfg, progress=False):
     ea, eb = (torch.as_tensor(x) for x in zip(*DIR_EDGES))
     opt = torch.optim.Adam([theta, knee, tr, zs], lr=cfg.lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, cfg.iters, eta_min=cfg.lr * 0.05)
-    for it in (bar := tqdm(range(cfg.iters), desc=f'fit Anny to {T} frames', unit='it', disable=not progress)):
+    for it in (bar := tqdm(range(cfg.iters), desc=f'fit Anny to {T} frame' + 's' * (T != 1), unit='it', disable=not progress)):
         kr = torch.zeros(T, 2, 3, dtype=dt); kr[..., 0] = torch.nn.functional.softplus(knee)
         pose = torch.zeros(T, body.n_bones, 3, dtype=dt).index_copy(1, torch.as_tensor(bones), theta).index_copy(1, kidx, kr)
         shape = torch.sigmoid(zs)
@@ -261,8 +261,8 @@ def _fit(kps, uv, world, vis, found, box_h, K, cfg, progress=False):
         cos = (dX * dL).sum(-1) / (dX.norm(dim=-1) * dL.norm(dim=-1)).clamp_min(1e-6)
         ve = torch.minimum(v[:, ea], v[:, eb])
         e3d = (ve * (1 - cos)).sum() / ve.sum()
-        acc = lambda Y: (Y[2:] - 2 * Y[1:-1] + Y[:-2]) ** 2 if T > 2 else Y[:0] ** 2
-        eacc = acc(X).sum(-1).mean() + (acc(tr) * P(cfg.trans_smooth)).sum(-1).mean()  # depth is seen weakly
+        acc = lambda Y: (Y[2:] - 2 * Y[1:-1] + Y[:-2]) ** 2
+        eacc = acc(X).sum(-1).mean() + (acc(tr) * P(cfg.trans_smooth)).sum(-1).mean() if T > 2 else X.new_zeros(())  # depth is seen weakly
         loss = (cfg.w2d * e2d + cfg.w3d * e3d + cfg.wacc * eacc + cfg.wpose * (theta[:, 1:] ** 2).sum(-1).mean()
                 + cfg.wshape * ((shape - 0.5) ** 2).sum())
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
