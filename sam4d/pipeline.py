@@ -330,6 +330,11 @@ def _records_kept(c) -> str:
     n = len(list(partial_dir(c.layout.sam3d_seq(c.name)).glob('*.npz')))
     return f'{n} per-frame records of 03_reconstruct' if n else ''
 
+def _moves(c) -> bool:
+    "False for a run of one frame (a photo): no motion to measure or refine (stage 02's frames.json says; True before it ran)."
+    f = c.layout.frames(c.name)/'frames.json'
+    return not f.exists() or json.loads(f.read_text()).get('count') != 1
+
 def sam4d_stages() -> list:
     "The stages of a sam4d run, in order."
     base = lambda c: dict(name=c.name, data_root=str(c.data_root))
@@ -347,9 +352,9 @@ def sam4d_stages() -> list:
         Stage('04_build4d', _nb('04c_build4d.ipynb'), lambda c: {**base(c), **c.stage_params.get('04_build4d', {})},
               lambda c: [L(c).sam3d_seq(c.name)], lambda c: [L(c).sam4d(c.name)/'meta.json']),
         Stage('05_metrics', _nb('05c_evaluate.ipynb'), lambda c: {**base(c), **c.stage_params.get('05_metrics', {})},
-              seq_files, lambda c: [L(c).sam4d(c.name)/'sam4d_keypoints3d_eval.json']),
+              seq_files, lambda c: [L(c).sam4d(c.name)/'sam4d_keypoints3d_eval.json'], when=_moves),
         Stage('06_refine', _nb('06g_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, 'video': str(video_of(c)), **c.stage_params.get('06_refine', {})},
-              lambda c: seq_files(c) + [video_of(c), video_of(c).with_suffix('.json')], lambda c: [L(c).sam4d_sds(c.name)/'meta.json']),
+              lambda c: seq_files(c) + [video_of(c), video_of(c).with_suffix('.json')], lambda c: [L(c).sam4d_sds(c.name)/'meta.json'], when=_moves),
         Stage('07_report', _nb('07k_report.ipynb'), lambda c: {**base(c), **c.stage_params.get('07_report', {})},
               lambda c: [L(c).sam4d(c.name), L(c).sam4d_sds(c.name)], lambda c: [L(c).runs(c.name)/'report.html']),
     ]
@@ -492,4 +497,6 @@ def run_cli(argv=None):
                        ('refined 4D', L.sam4d_sds(a.name)), ('report', L.runs(a.name)/'report.html'),
                        ('executed notebooks', L.runs(a.name))]:
         if Path(path).exists(): print(f'  {what:18s} {path}')
+    if not _moves(cfg): print('one frame (a photo): the 4D sequence is a single-frame 3D body; motion needs a video '
+                              '(sam4d run PHOTO PROMPT with a video model, or --video CLIP)')
     return 0
