@@ -339,8 +339,9 @@ def _write_format(fmt: str, seq: Sequence4D, tmp: Path, name: str, rigs: dict, s
     raise ValueError(f'unknown format {fmt!r}: choose from {FORMATS}')
 
 # %% ../../notebooks/07d_export.ipynb #847ad3df
-def export_sequence(seq_dir, out=None, formats=('glb', 'bvh'), name: str | None = None, smplx_model=None, seq: Sequence4D | None = None) -> dict:
-    "Write `formats` of the sequence in `seq_dir` into `out` (default SEQ/export/) with export.json; all files or none."
+def export_sequence(seq_dir, out=None, formats=('glb', 'bvh'), name: str | None = None, smplx_model=None, seq: Sequence4D | None = None,
+                    rigs: dict | None = None) -> dict:
+    "Write `formats` of the sequence in `seq_dir` into `out` (default SEQ/export/) with export.json; all files or none. `rigs`: {'glb': rig} made already."
     seq_dir = Path(seq_dir)
     seq = seq if seq is not None else Sequence4D.load(seq_dir)
     out, name = Path(out) if out is not None else seq_dir/'export', name or seq_dir.name
@@ -348,7 +349,7 @@ def export_sequence(seq_dir, out=None, formats=('glb', 'bvh'), name: str | None 
     if bad: raise input_error('--to', f'names unknown formats {bad}', f'choose from {", ".join(FORMATS)}')
     if 'smplx' in formats and smplx_model is None:
         raise input_error('--smplx-model', 'is needed for smplx', 'download SMPLX_NEUTRAL.npz from https://smpl-x.is.tue.mpg.de (its licence forbids shipping it)')
-    man, rigs = dict(sequence=str(seq_dir), T=seq.T, fps=seq.fps, formats={}), {}
+    man, rigs = dict(sequence=str(seq_dir), T=seq.T, fps=seq.fps, formats={}), dict(rigs or {})
     with staged_files(out) as tmp:
         for fmt in formats:
             t0 = time.perf_counter()

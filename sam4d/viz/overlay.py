@@ -14,7 +14,8 @@ from ..core import Camera, Sequence4D, input_error
 from .player import PALETTE, FrameClock, framing_points, frustum_geometry, layout_offsets, view_direction, viewer_camera
 
 # %% auto #0
-__all__ = ['read_frames', 'mesh_edge_pairs', 'draw_skeleton', 'overlay_frames', 'jpeg', 'FramePlayer', 'scene_video']
+__all__ = ['VIDEO_ESM', 'read_frames', 'mesh_edge_pairs', 'draw_skeleton', 'overlay_frames', 'jpeg', 'FramePlayer', 'h264_bytes',
+           'VideoFrames', 'VideoFramePlayer', 'scene_video']
 
 # %% ../../notebooks/07f_overlay.ipynb #5872e8da
 def read_frames(src, max_frames: int | None = None) -> np.ndarray:
@@ -136,6 +137,64 @@ class FramePlayer(W.VBox):
         self.clock = FrameClock(slider=self.slider, stack=self.stack, interval_ms=1000 / fps)
         self.payload_bytes = sum(len(i.value) for i in self.images)
         super().__init__(([W.HTML(f'<b>{title}</b>')] if title else []) + [self.stack, W.HBox([self.clock, self.slider])])
+
+# %% ../../notebooks/07f_overlay.ipynb #be167295
+def h264_bytes(frames, fps: float, crf: int = 28, gop: int = 8) -> bytes:
+    "Frames (T,H,W,3) uint8 as an H.264 mp4 in memory (yuv420p, even size, a keyframe every `gop` frames)."
+    import av
+    from fractions import Fraction
+    frames = read_frames(frames)
+    buf = io.BytesIO()
+    with av.open(buf, 'w', format='mp4') as c:                    # the page holds all of it: no faststart needed
+        s = c.add_stream('libx264', rate=Fraction(fps).limit_denominator(1001))
+        s.width, s.height, s.pix_fmt = frames.shape[2] // 2 * 2, frames.shape[1] // 2 * 2, 'yuv420p'
+        s.options = {'crf': str(crf), 'preset': 'medium', 'g': str(gop), 'keyint_min': str(gop)}
+        for f in frames:
+            for p in s.encode(av.VideoFrame.from_ndarray(np.ascontiguousarray(f[:s.height, :s.width]), format='rgb24')): c.mux(p)
+        for p in s.encode(): c.mux(p)
+    return buf.getvalue()
+
+# %% ../../notebooks/07f_overlay.ipynb #3303d755
+import anywidget, traitlets
+
+VIDEO_ESM = r"""
+function render({ model, el }) {
+  const v = document.createElement('video');
+  v.muted = true; v.playsInline = true; v.preload = 'auto';
+  v.style.width = `${model.get('width')}px`; v.style.display = 'block';
+  const url = URL.createObjectURL(new Blob([model.get('data')], { type: 'video/mp4' }));
+  const seek = () => { v.currentTime = (model.get('frame') + 0.5) / model.get('fps'); };
+  v.addEventListener('loadedmetadata', seek);
+  model.on('change:frame', seek);
+  v.src = url; el.classList.add('sam4d-video'); el.appendChild(v);
+  return () => { model.off('change:frame', seek); URL.revokeObjectURL(url); };
+}
+export default { render };
+"""
+
+class VideoFrames(anywidget.AnyWidget):
+    "An mp4 (bytes) shown at frame `frame`: the browser seeks its own video element."
+    _esm = VIDEO_ESM
+    data = traitlets.Bytes(b'').tag(sync=True)
+    fps = traitlets.Float(25.0).tag(sync=True)
+    frame = traitlets.Int(0).tag(sync=True)
+    width = traitlets.Int(512).tag(sync=True)
+
+# %% ../../notebooks/07f_overlay.ipynb #d3030123
+class VideoFramePlayer(W.VBox):
+    "Frames (T,H,W,3) as one H.264 video in the page, with the frame slider and play/pause/loop of a `FrameClock`."
+    def __init__(self, frames, fps: float = 25.0, width: int | None = None, crf: int = 28, gop: int = 8, title: str = ''):
+        frames = read_frames(frames)
+        self.video = VideoFrames(data=h264_bytes(frames, fps, crf, gop), fps=fps, width=width or frames.shape[2])
+        self.slider = W.IntSlider(value=0, min=0, max=len(frames) - 1, description='frame')
+        self.clock = FrameClock(slider=self.slider, interval_ms=1000 / fps)
+        self.links = [W.jsdlink((self.slider, 'value'), (self.video, 'frame'))]
+        self.payload_bytes = len(self.video.data)
+        super().__init__(([W.HTML(f'<b>{title}</b>')] if title else []) + [self.video, W.HBox([self.clock, self.slider])])
+
+    def embed_roots(self) -> list:
+        "The widgets an exported page needs: the player and its link."
+        return [self, *self.links]
 
 # %% ../../notebooks/07f_overlay.ipynb #ea968c22
 def _polyline(img, camera: Camera, P, color, width: int = 1):
