@@ -39,8 +39,8 @@ html_extra_path = ['_extra']    # each page's markdown twin (NAME.html.md) and t
 
 
 def _md_to_rst(line):
-    "A docstring line written in markdown (nbdev's style) as reST: `code` a literal, reST markup characters escaped."
-    return ''.join(f'`{p}`' if p[:1] == '`' else re.sub(r'([\\*|_])', r'\\\1', p) for p in re.split(r'(`[^`]+`)', line))
+    "A docstring line written in markdown (nbdev's style) as reST: `code` a literal (`Sequence4D`s too), markup characters escaped."
+    return ''.join(f'\\ `{p}`\\ ' if p[:1] == '`' else re.sub(r'([\\*|_`])', r'\\\1', p) for p in re.split(r'(`[^`]+`)', line))
 
 
 def _docstring(app, what, name, obj, options, lines):
