@@ -6,7 +6,7 @@ Docs: http://127.0.0.1:8765/batch.html.md"""
 
 # %% ../notebooks/08b_batch.ipynb #e0923478
 from __future__ import annotations
-import argparse, contextlib, csv, hashlib, html, json, os, re, shutil, socket, sys, tempfile, time, uuid
+import argparse, contextlib, csv, hashlib, html, importlib.util, json, os, re, shutil, socket, sys, tempfile, time, uuid
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,6 +220,9 @@ class RayExecutor:
         self.ray, self.retries, self.tmp, self.fns = ray, retries, None, {}
         if address is None: self.tmp = start_local_ray(num_cpus, log=log)
         else:
+            if str(address).startswith('ray://') and importlib.util.find_spec('grpc') is None:
+                raise input_error('--address', 'ray://... (Ray Client) needs grpcio, which ray alone does not install',
+                                  'pip install "ray[client]==2.60.0" into .venv-sam3d, or run sam4d batch on the head node with --address auto')
             try: ray.init(address=address, log_to_driver=False, logging_level='WARNING')
             except ConnectionError as e:
                 raise input_error('--address', f'finds no Ray cluster at {address} ({str(e).splitlines()[0]})',
