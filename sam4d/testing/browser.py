@@ -13,9 +13,9 @@ import numpy as np
 from ..core import input_error
 
 # %% auto #0
-__all__ = ['CHROMIUM', 'CHROMIUM_FLAGS', 'WIDGET_ERRORS', 'FRAME_PROBE_JS', 'free_port', 'Lab', 'jupyterlab', 'BrowserLog',
-           'browser', 'in_browser', 'png_array', 'pixel_std', 'changed_fraction', 'widget_problems', 'wait_js',
-           'open_notebook', 'set_slider', 'slider_value']
+__all__ = ['CHROMIUM', 'CHROMIUM_FLAGS', 'WIDGET_ERRORS', 'FRAME_PROBE_JS', 'THREEJS_PAGE', 'free_port', 'Lab', 'jupyterlab',
+           'BrowserLog', 'browser', 'in_browser', 'png_array', 'pixel_std', 'changed_fraction', 'widget_problems',
+           'wait_js', 'open_notebook', 'set_slider', 'slider_value', 'serve_folder', 'threejs_glb']
 
 # %% ../../notebooks/07i_testing_browser.ipynb #d3330c7e
 CHROMIUM = os.environ.get('SAM4D_CHROMIUM', '/usr/bin/chromium')
@@ -233,3 +233,64 @@ FRAME_PROBE_JS = r"""(() => {
     }
   }
 })();"""
+
+# %% ../../notebooks/07i_testing_browser.ipynb #a5970496
+THREEJS_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="importmap">{"imports": {"three": "./three/build/three.module.js", "three/addons/": "./three/examples/jsm/"}}</script>
+<script type="module">
+import * as THREE from 'three';
+import { GLTFLoader } from 'three/addons/loaders/GLTFLoader.js';
+window.sampleGlb = async (url, frames, fps, every) => {
+  const gltf = await new GLTFLoader().loadAsync(url), scene = gltf.scene, mixer = new THREE.AnimationMixer(scene);
+  const act = mixer.clipAction(gltf.animations[0]); act.setLoop(THREE.LoopOnce); act.clampWhenFinished = true; act.play();   // the last frame: no wrap to 0
+  let mesh = null; scene.traverse(o => { if (o.isSkinnedMesh) mesh = o; });
+  const out = [], v = new THREE.Vector3();
+  for (const f of frames) {
+    mixer.setTime(f / fps); scene.updateMatrixWorld(true);
+    const joints = {}; scene.traverse(o => { if (o.isBone) joints[o.name] = o.getWorldPosition(new THREE.Vector3()).toArray(); });
+    const verts = [];
+    if (mesh) for (let i = 0; i < mesh.geometry.attributes.position.count; i += every) {
+      mesh.getVertexPosition(i, v); v.applyMatrix4(mesh.matrixWorld); verts.push(v.x, v.y, v.z); }
+    out.push({joints, verts});
+  }
+  mixer.setTime(frames[0] / fps);
+  const r = new THREE.WebGLRenderer({canvas: document.getElementById('c'), preserveDrawingBuffer: true});
+  const cam = new THREE.PerspectiveCamera(40, 1.5, 0.05, 100); cam.position.set(2.5, 1.5, 4); cam.lookAt(0, 0.9, 0);
+  scene.add(new THREE.AmbientLight(0xffffff, 1.5)); r.setClearColor(0xf7f7f7); r.render(scene, cam);
+  return {frames: out, clips: gltf.animations.length, duration: gltf.animations[0].duration};
+};
+window.ready = true;
+</script></head><body><canvas id="c" width="480" height="320"></canvas></body></html>"""
+
+# %% ../../notebooks/07i_testing_browser.ipynb #4dcb7e92
+@contextlib.contextmanager
+def serve_folder(folder):
+    "Serve `folder` over HTTP on a free loopback port for the block; yield its URL."
+    import functools, http.server, threading
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a): pass
+    handler = functools.partial(Quiet, directory=str(folder))
+    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try: yield f'http://127.0.0.1:{srv.server_address[1]}'
+    finally: srv.shutdown(); srv.server_close()
+
+# %% ../../notebooks/07i_testing_browser.ipynb #82af4c62
+def threejs_glb(glb, frames, fps: float, every: int = 1) -> dict:
+    "Bone world positions {name: (F,3)}, skinned vertices (F,V',3) and a screenshot (PNG) of a GLB played by three.js in chromium."
+    from sam4d.export.files import npm_modules
+    three = npm_modules()/'three'
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        for sub in ('build', 'examples/jsm/loaders', 'examples/jsm/utils'): shutil.copytree(three/sub, d/'three'/sub)
+        shutil.copy(glb, d/'x.glb'); (d/'index.html').write_text(THREEJS_PAGE)
+        with serve_folder(d) as url:
+            def run(page, log):
+                page.goto(f'{url}/index.html'); wait_js(page, 'window.ready === true', 'three.js loading', 60)
+                res = page.evaluate('([f, fps, e]) => window.sampleGlb("x.glb", f, fps, e)', [list(map(int, frames)), float(fps), int(every)])
+                return res, page.locator('#c').screenshot(), log.problems()
+            res, png, problems = in_browser(run)
+    if problems: raise RuntimeError(f'three.js reported problems: {problems[:5]}')
+    fr = res['frames']
+    return dict(joints={n: np.array([f['joints'][n] for f in fr]) for n in fr[0]['joints']},
+                vertices=np.array([np.reshape(f['verts'], (-1, 3)) for f in fr]), png=png, clips=res['clips'], duration=res['duration'])
