@@ -207,7 +207,7 @@ def focal_from_rotation(pairs, K, thr_px=1.0, lo=0.5, hi=2.0) -> float:
 def estimate_camera(frames, K, boxes=None, max_side=640, thr_px=1.0, min_inliers=30, max_residual_px=1.0, gap=6,
                     focal=True, min_turn_deg=2.0, progress=True) -> CameraMotion:
     "The camera's motion over `frames` (RGB arrays or image paths) from background points, people's boxes (per frame (P,4)) masked."
-    T = len(frames)
+    T, K = len(frames), np.asarray(K, np.float64)
     fits, s = _step_fits(frames, K, [np.zeros((0, 4))] * T if boxes is None else boxes, max_side, thr_px, gap, progress)
     moved = np.array([bool(l and l[1]['translation']) for _, l, _ in fits])
     inl = np.array([o[1]['inliers'] if o else 0 for o, _, _ in fits])
@@ -227,7 +227,7 @@ def estimate_camera(frames, K, boxes=None, max_side=640, thr_px=1.0, min_inliers
     pts = np.array([o[1]['points'] if o else 0 for o, _, _ in fits])
     return CameraMotion(R, step, pts, inl, res, ok, camera_model(R, ok, moved & ok), info)
 
-# %% ../notebooks/04a_camera.ipynb #3c87826b
+# %% ../notebooks/04a_camera.ipynb #ffea5744
 ESTIMATOR = 'OpenCV: Shi-Tomasi corners + pyramidal Lucas-Kanade tracks outside the people, RANSAC rotation (rays) / essential matrix'
 
 def describe_camera(m: CameraMotion) -> dict:
@@ -244,8 +244,12 @@ def describe_camera(m: CameraMotion) -> dict:
 
 def camera_line(d: dict) -> str:
     "One console line for `describe_camera`'s dict."
-    if d['model'] in ('static-forced', 'static-assumed'): return f"camera: {d['model']} ({d.get('why', '')})"
+    if d.get('forced'): return 'camera: static (forced: not estimated)'
+    if d['model'] == 'unknown':
+        why = d.get('why') or f"reliable in {d['reliable_steps']} of {d['steps']} frame steps"
+        return f'camera: could not be estimated ({why}); a static camera is assumed'
     s = f"camera: {d['model']}, turned up to {d['rotation_max_deg']:.1f} deg"
     s += f", {d['translation_steps']} steps with parallax" if d['model'] == 'rotation+translation' else ''
+    s += f", focal {d['focal_px']:.0f} px ({d['focal_source']})" if 'focal_source' in d else ''
     return s + (f"; reliable in {d['reliable_steps']}/{d['steps']} frame steps (median {d['median_inliers']:.0f} background "
                 f"points, {d['median_residual_px'] or float('nan'):.2f} px)")

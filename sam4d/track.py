@@ -95,15 +95,22 @@ def track_people(boxes: list, apps: list | None = None, keypoints: list | None =
     return _rejoin(out, tracks, min_app + 0.2) if apps is not None else out
 
 # %% ../notebooks/04b_track.ipynb #0eb74509
+def _reachable(a: dict, b: dict, per_frame=0.1) -> bool:
+    "Could track b's first box be track a's person after the gap: its centre within 1 + 0.1 x gap box heights of a's last."
+    (ta, ba), (tb, bb) = a['obs'][-1], b['obs'][0]
+    d = np.linalg.norm((ba[:2] + ba[2:]) / 2 - (bb[:2] + bb[2:]) / 2) / max(ba[3] - ba[1], 1e-6)
+    return d <= 1 + per_frame * (tb - ta)
+
 def _rejoin(ids: list, tracks: dict, min_sim: float) -> list:
-    "Give a track that starts after another one ended that one's id when they look alike (a person coming back)."
+    "Give a track that starts after another one ended that one's id when they look alike and it could have walked there."
     span = {k: (tr['obs'][0][0], tr['obs'][-1][0]) for k, tr in tracks.items()}
-    ends, alias = {}, {}                                     # chain id -> its last frame
+    last, alias = {}, {}                                  # chain id -> its latest track
     for k in sorted(tracks, key=lambda k: span[k][0]):
-        s, j = max([(app_similarity(tracks[j]['app'], tracks[k]['app']), j) for j, e in ends.items() if e < span[k][0]],
-                   default=(0., None))
-        if j is not None and s >= min_sim: alias[k], ends[j] = j, span[k][1]
-        else: ends[k] = span[k][1]
+        cands = [(app_similarity(tracks[j]['app'], tracks[k]['app']), j) for j, e in last.items()
+                 if span[e][1] < span[k][0] and _reachable(tracks[e], tracks[k])]
+        s, j = max(cands, default=(0., None))
+        if j is not None and s >= min_sim: alias[k], last[j] = j, k
+        else: last[k] = k
     return [np.array([alias.get(i, i) for i in f]) for f in ids]
 
 # %% ../notebooks/04b_track.ipynb #9c65bc63
