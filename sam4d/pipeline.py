@@ -426,8 +426,7 @@ def run_parser() -> argparse.ArgumentParser:
     "The options of `sam4d run`."
     p = argparse.ArgumentParser(prog='sam4d run', description='Run the sam4d chain with papermill, each stage in its kernel; a re-run resumes.',
                                 epilog='examples:\n  sam4d run photo.jpg "a person walks forward, full body" --name walk\n'
-                                       '  sam4d run --video clip.mp4 --prompt "a person walks" --name walk --set 02_frames.max_frames=20\n'
-                                       '  sam4d run --video photo.jpg --name pose     (no GPU: one photo, a single-frame 3D body)',
+                                       '  sam4d run --video clip.mp4 --prompt "a person walks" --name walk --set 02_frames.max_frames=20',
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('image', nargs='?', help='input photo (stage 01 generates the video from it; needs the video model weights)')
     p.add_argument('prompt', nargs='?', help='text prompt for the video model (or --prompt)')
