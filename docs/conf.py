@@ -14,6 +14,7 @@ nb_merge_streams = True
 nb_ipywidgets_js = {}   # no CDN scripts: sam4d.docs adds require.js and the widget manager from _widget_assets/
 myst_enable_extensions = ['dollarmath', 'colon_fence']
 myst_heading_anchors = 3
+myst_update_mathjax = False   # else myst edits the MathJax config at each build and Sphinx rewrites every page
 
 # API pages: autodoc imports each module; what neither environment has in this process is mocked
 # (the hunyuan modules import diffusers/transformers only inside functions, so this is a safety net)
@@ -28,8 +29,6 @@ add_module_names = False
 html_theme = 'furo'
 html_title = 'sam4d'
 html_static_path = ['_static']
-html_css_files = ['sam4d.css']
-html_js_files = ['sam4d.js']
 mathjax_path = 'mathjax/tex-chtml.js'
 mathjax_config_path = 'mathjax_config.js'
 html_copy_source = False
@@ -50,3 +49,5 @@ def _docstring(app, what, name, obj, options, lines):
 
 def setup(app):
     app.connect('autodoc-process-docstring', _docstring)
+    app.add_css_file('sam4d.css')   # not html_css_files/html_js_files: Sphinx would see those as changed at every build
+    app.add_js_file('sam4d.js')
