@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 from ..core import DataLayout, Sequence4D, input_error, staged_files
 from .player import MeshPlayer
-from .overlay import FramePlayer, overlay_frames, read_frames, scene_video
+from .overlay import FramePlayer, VideoFramePlayer, overlay_frames, read_frames, scene_video
+from ..export.rig import rig_from_sequence
+from ..export.files import export_sequence
 from .sds_viewer import heatmap_frames, list_snapshots, load_curves, load_snapshot, plot_curves
 from .html import copy_widget_assets, export_html, fetch_widget_assets
 
@@ -53,16 +55,25 @@ def _metrics_table(sds_dir) -> str:
     return f'<table border=1 cellpadding=4 style="border-collapse:collapse"><tr><th>metric</th><th>before</th><th>after</th></tr>{rows}</table>' if rows else ''
 
 # %% ../../notebooks/07k_report.ipynb #666b059e
-def report_items(run: dict, max_frames: int = 120, video_name: str | None = 'report.mp4', width: int = 640) -> list:
-    "The page: headings and text (HTML strings) and the widgets: player, overlays, SDS gradients, curves, metrics."
+def _rig_note(seqs, rigs) -> str:
+    "A sentence on the skinned form the player draws: each sequence's mean and largest vertex residual."
+    res = [f'{lab} {r.info["vertex_residual_mm"]["mean"]:.1f} mm (max {r.info["vertex_residual_mm"]["max"]:.0f} mm)'
+           for (lab, _), r in zip(seqs, rigs or []) if r is not None and r.has_mesh]
+    return (' Bodies are drawn skinned to their rig (the exported GLB\'s form); distance to the sequence\'s own vertices, mean: '
+            + ', '.join(res) + '.') if res else ''
+
+# %% ../../notebooks/07k_report.ipynb #9d47adb0
+def report_items(run: dict, max_frames: int = 600, video_name: str | None = 'report.mp4', width: int = 640, rigs=None, compact: bool = True) -> list:
+    "The page: headings and text (HTML strings) and the widgets: player, overlays, SDS gradients, curves, metrics (`compact=False`: per-frame meshes and JPEGs)."
     seqs = run_sequences(run)
     T = max(s.T for _, s in seqs)
     stride = max(1, -(-T // max_frames))
     items = [f'<h1>sam4d run: {html.escape(run["name"])}</h1>',
              '<p>' + '; '.join(f'<b>{lab}</b>: {s.T} frames at {s.fps:g} fps, {s.J} joints' + (f', {s.vertices.shape[1]} vertices' if s.vertices is not None else '')
                                + f' ({html.escape(s.body_model)})' for lab, s in seqs) + (f'. Every {stride}th frame is shown.' if stride > 1 else '.') + '</p>',
-             '<h2>4D player</h2><p>Drag to orbit, scroll to zoom. Each sequence in its colour; the skeleton is drawn over the body; the floor is y=0; the pyramids are the video camera.</p>',
-             MeshPlayer([s for _, s in seqs], labels=[l for l, _ in seqs], stride=stride, max_frames=max_frames)]
+             '<h2>4D player</h2><p>Drag to orbit, scroll to zoom. Each sequence in its colour; the skeleton is drawn over the body; the floor is y=0; the pyramids are the video camera.'
+             + (_rig_note(seqs, rigs) if compact else '') + '</p>',
+             MeshPlayer([s for _, s in seqs], labels=[l for l, _ in seqs], stride=stride, max_frames=max_frames, rigs=rigs, compact=compact)]
     if video_name: items.append(f'<p>The same scene as a video: <a href="{video_name}">{video_name}</a></p><video src="{video_name}" controls width="{width}"></video>')
     fr = run['frames']
     if fr is not None:
@@ -75,7 +86,7 @@ def report_items(run: dict, max_frames: int = 120, video_name: str | None = 'rep
                             camera=type(s.camera)(s.camera.K, s.camera.R[keep], s.camera.t[keep], s.camera.width, s.camera.height),
                             interpolated=[int(np.searchsorted(keep, i)) for i in s.interpolated if i in set(keep.tolist())])
             items += [f'<h2>{lab}: re-projected on the video</h2><p>Mesh vertices (orange) and keypoints (blue; hollow where interpolated).</p>',
-                      FramePlayer(overlay_frames(sub, fr[keep], mesh='points', every=2), fps=s.fps / stride, width=min(width, fr.shape[2]))]
+                      (VideoFramePlayer if compact else FramePlayer)(overlay_frames(sub, fr[keep], mesh='points', every=2), fps=s.fps / stride, width=min(width, fr.shape[2]))]
     snaps = list_snapshots(run['sds_dir']) if run['sds_dir'] else []
     if snaps:
         it, path = snaps[-1]
@@ -91,20 +102,30 @@ def report_items(run: dict, max_frames: int = 120, video_name: str | None = 'rep
     return items
 
 # %% ../../notebooks/07k_report.ipynb #a7e88df0
-def write_report(name: str, data_root=None, out_dir=None, max_frames: int = 120, video: bool = True, progress: bool = True) -> dict:
-    "Write runs/NAME/report.html (+ _widget_assets/) and report.mp4 for a run; the html and mp4 appear together."
+def _final(run: dict) -> tuple:
+    "The run's final sequence and its folder: the refined one if there is one, else the input."
+    L, n = run['layout'], run['name']
+    return ('refined', L.sam4d_sds(n)) if run['refined'] is not None else ('input', L.sam4d(n))
+
+def write_report(name: str, data_root=None, out_dir=None, max_frames: int = 600, video: bool = True, exports=('glb', 'bvh'),
+                 progress: bool = True, compact: bool = True) -> dict:
+    "Write runs/NAME/report.html (+ _widget_assets/), report.mp4 and export/ (the final sequence as GLB, BVH) for a run."
     run = load_run(name, data_root)
     out = Path(out_dir) if out_dir is not None else run['layout'].runs(name)
-    items = report_items(run, max_frames, 'report.mp4' if video else None)
+    seqs = run_sequences(run)
+    rigs = [rig_from_sequence(s) if s.skeleton and (compact or exports) else None for _, s in seqs]
+    final, folder = _final(run)
+    k = [lab for lab, _ in seqs].index(final)
+    man = export_sequence(folder, out/'export', exports, name, seq=seqs[k][1], rigs={'glb': rigs[k]} if rigs[k] else None) if exports else None
+    items = report_items(run, max_frames, 'report.mp4' if video else None, rigs=rigs, compact=compact)
     assets = copy_widget_assets(out)
     with staged_files(out) as tmp:
         if video:
             from sam4d.media import write_mp4
-            seqs = [s for _, s in run_sequences(run)]
-            stride = max(1, -(-max(s.T for s in seqs) // max_frames))
-            write_mp4(tmp/'report.mp4', scene_video(seqs, stride=stride, progress=progress), seqs[0].fps / stride)
+            stride = max(1, -(-max(s.T for _, s in seqs) // max_frames))
+            write_mp4(tmp/'report.mp4', scene_video([s for _, s in seqs], stride=stride, progress=progress), seqs[0][1].fps / stride)
         export_html(tmp/'report.html', items, title=f'sam4d: {name}', assets_dir=assets, page_dir=out)
-    return dict(html=out/'report.html', video=out/'report.mp4' if video else None, assets=assets)
+    return dict(html=out/'report.html', video=out/'report.mp4' if video else None, assets=assets, exports=man)
 
 # %% ../../notebooks/07k_report.ipynb #b123b8ee
 def viz_cli(argv=None) -> int:
@@ -113,7 +134,7 @@ def viz_cli(argv=None) -> int:
     sub = p.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('report', help='runs/NAME/report.html + report.mp4 for a run')
     r.add_argument('--name', required=True); r.add_argument('--data-root'); r.add_argument('--out', help='folder (default data/runs/NAME)')
-    r.add_argument('--max-frames', type=int, default=120); r.add_argument('--no-video', action='store_true')
+    r.add_argument('--max-frames', type=int, default=600); r.add_argument('--no-video', action='store_true')
     for cmd in ('html', 'video'):
         q = sub.add_parser(cmd, help=f'a player {"page" if cmd == "html" else "mp4"} of sequence folders (overlaid or side by side)')
         q.add_argument('seqs', nargs='+', help='sequence folders (meta.json + sam4d_*.npy)')
