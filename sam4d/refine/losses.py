@@ -41,7 +41,7 @@ class RefineConfig:
     lambda_bone: float = 10.0
     lambda_offset: float = 1.0
     lambda_anchor: float = 1.0
-    lambda_reproj: float = 1e-5
+    lambda_reproj: float = 1e-4           # to the detected 2D keypoints: 12 cm off in the image plane is 2/3 corrected in 200 steps
     lambda_sds: float = 1.0
     anchor_scale_m: float = 0.05
     reproj_scale_px: float = 8.0
@@ -76,8 +76,8 @@ class RefineContext:
     seq: Sequence4D
     fps: float
     keypoints0: torch.Tensor                 # (T,J,3) the input keypoints
-    keypoints2d: torch.Tensor | None         # (T,J,2) px
-    conf2d: torch.Tensor | None              # (T,J) in [0,1]
+    keypoints2d: torch.Tensor | None         # (T,J,2) px: the detector's own keypoints where the sequence has them
+    conf2d: torch.Tensor | None              # (T,J) in [0,1]: their confidences
     K: torch.Tensor | None                   # (3,3) camera intrinsics
     R: torch.Tensor | None                   # (T,3,3) world-to-camera rotations
     t: torch.Tensor | None                   # (T,3)
@@ -88,6 +88,7 @@ class RefineContext:
     edge_lengths: torch.Tensor               # (E,)
     step: int = 0
     iters: int = 1
+    keypoints2d_source: str = 'none'         # 'detected' (the video's evidence), 'reprojected' (the input's own projection) or 'none'
 
     @property
     def device(self): return self.keypoints0.device
@@ -104,12 +105,15 @@ class RefineContext:
         other = [tuple(e) for e in tree.non_tree]
         olen = [float(np.median(np.linalg.norm(X[:, b] - X[:, a], axis=-1))) for a, b in other]
         feet, h, _ = feet_of(seq.joint_names)
-        conf = next((seq.params[k] for k in CONF_KEYS if k in seq.params), None)
+        det = seq.keypoints2d_detected is not None     # anchor to what the video shows, not to the input's own projection
+        kp2d = seq.keypoints2d_detected if det else seq.keypoints2d
+        conf = seq.keypoints2d_confidence if det else next((seq.params[k] for k in CONF_KEYS if k in seq.params), None)
         cam = seq.camera
-        return cls(cfg, seq, float(seq.fps), ten(seq.keypoints3d), ten(seq.keypoints2d), ten(conf),
+        return cls(cfg, seq, float(seq.fps), ten(seq.keypoints3d), ten(kp2d), ten(conf),
                    ten(None if cam is None else cam.K), ten(None if cam is None else cam.R), ten(None if cam is None else cam.t),
                    ten(seq.faces, torch.long), list(feet), ten(np.asarray(h) + cfg.contact_height_margin_m),
-                   ten(np.array(bones + other, np.int64).reshape(-1, 2), torch.long), ten(blen + olen), iters=cfg.iters)
+                   ten(np.array(bones + other, np.int64).reshape(-1, 2), torch.long), ten(blen + olen), iters=cfg.iters,
+                   keypoints2d_source='detected' if det else 'reprojected' if kp2d is not None else 'none')
 
     def project(self, X: torch.Tensor) -> torch.Tensor:
         "World points (T,N,3) to pixels (T,N,2) through the sequence's camera (as `Camera.project`)."
@@ -175,7 +179,7 @@ def anchor3d(state: MotionState, ctx: RefineContext) -> dict:
 
 # %% ../../notebooks/06b_losses.ipynb #e77b1ac8
 def reprojection(state: MotionState, ctx: RefineContext) -> dict:
-    "Robust, confidence-weighted pixel distance of the projected keypoints to keypoints2d (needs a camera)."
+    "Robust, confidence-weighted pixel distance of the projected keypoints to the detected 2D keypoints (else keypoints2d; needs a camera)."
     if ctx.keypoints2d is None or ctx.K is None: return {}
     r2 = (ctx.project(state.keypoints) - ctx.keypoints2d).square().sum(-1)
     w = torch.ones_like(r2) if ctx.conf2d is None else ctx.conf2d
