@@ -10,7 +10,8 @@ image that differs from the previous one, without stalling the page.
   fps_playing_offline    fps_playing in the exported HTML page, no kernel (file://, network blocked)
   latency_ms_median/p90  slider moved one frame (key press on its handle) -> the new image drawn
   bytes_per_frame        bytes the browser received on the kernel websocket while playing, per frame advanced
-  bytes_initial_per_frame  the player's one-off binary payload (all frames' vertices, faces) divided by frames
+  bytes_initial_per_frame  the player's one-off binary payload (rest mesh, weights, faces and per-joint tracks in the default
+                         compact form; all frames' vertices with --player-kw "{'compact': False}") divided by frames
   renders_per_frame      renders of the scene per frame advanced while playing in JupyterLab (1.0: each frame drawn once)
   gpu_ms_per_render      GPU-process (SwiftShader) time of one render of the scene, from a Chrome trace of the offline page
 
@@ -152,7 +153,8 @@ def main():
                command=' '.join([Path(sys.executable).name, *sys.argv]),
                metrics={k: round(v, 3) if isinstance(v, float) else v for k, v in metrics.items()},
                notes=(f'{T} frames x {V} vertices, sequence at {a.fps:g} fps (clock interval {round(1000 / a.fps)} ms), canvas '
-                      f'{a.width}x{a.height}. Frames are morph targets sent once (binary float32). sam4d.viz.player.FrameClock steps the '
+                      f'{a.width}x{a.height}. Player options {a.player_kw} (default: the compact skinned form, rig tracks per frame; compact=False: '
+                      f'every frame a morph target). sam4d.viz.player.FrameClock steps the '
                       f'frame slider in the browser (requestAnimationFrame) and draws each new frame once (clip time + mixer.update(0) + '
                       f'the scene\'s rerender); nothing is drawn while the frame stands still and playing sends no message to the '
                       f'kernel (bytes_per_frame: what reaches the page per frame while playing, the pause sync included). WebGL is '
