@@ -61,9 +61,9 @@ def kill_in_stage03(p, root: Path, stem: str, name: str) -> int:
 SAME = ('status', 'stages_ran', 'products_sha1')
 TO = '06'            # stages 02-06: 07 (the report page) is outside the batch's measurements
 
-def identical(a: dict, b: dict, names) -> bool:
-    "Whether two batches gave the same products and metrics for `names`."
-    cols = list(SAME) + [c for c in a[names[0]] if c.endswith(('_before', '_after'))]
+def identical(a: dict, b: dict, names, ends=('_before', '_after'), same=SAME) -> bool:
+    "Whether two batches gave the same products and metrics (columns ending in `ends`) for `names`."
+    cols = list(same) + [c for c in a[names[0]] if c.endswith(ends)]
     return all(a[n][c] == b[n][c] for n in names for c in cols)
 
 def gpu_hours() -> tuple:
@@ -91,8 +91,13 @@ def gpu_hours() -> tuple:
                 gpu_s_per_input_video=round(t01, 1), gpu_s_per_input_refine=round(t06, 1)), text
 
 def ray_overhead(rec: dict) -> list:
-    "Per stage task that ran: seconds from submission to result beyond the stage's own time."
-    return [o['returned'] - o['submitted'] - o['seconds'] for outs in rec['outcomes'].values() for o in outs if o['status'] == 'ran']
+    "Per stage task that ran (1-worker batch): Ray's time beyond the stage's own, without the wait for the busy worker."
+    tasks = [o for outs in rec['outcomes'].values() for o in outs if o['status'] == 'ran']
+    out = []
+    for o in tasks:   # dispatch: from submission, or from when the one worker came free, to the task's start
+        free = max([t['ended'] for t in tasks if t is not o and t['ended'] <= o['started']], default=o['submitted'])
+        out.append((o['started'] - max(o['submitted'], free)) + (o['ended'] - o['started'] - o['seconds']) + (o['returned'] - o['ended']))
+    return out
 
 def run_overhead(root: Path, name: str, video: Path, prompt: str, iters: str) -> tuple:
     "`sam4d run` of one input (one thread, as a 1-CPU Ray task has): (wall s, sum of its stages' own s, stages)."
@@ -104,47 +109,68 @@ def run_overhead(root: Path, name: str, video: Path, prompt: str, iters: str) ->
     stamps = [json.loads(f.read_text())['seconds'] for f in DataLayout(root).runs(name).glob('*.stamp.json')]
     return wall, sum(stamps), len(stamps)
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--out', default=str(RESULTS/'batch.json'))
-    a = ap.parse_args()
-    work, load0 = Path(tempfile.mkdtemp(prefix='sam4d-bench-batch-')), os.getloadavg()[0]
-    names = write_manifest(work/'six.csv')
+def measure(work: Path) -> dict:
+    "Run the batches and `sam4d run` in `work`; what only the running saw (times of the commands, return codes, the killed pid)."
+    write_manifest(work/'six.csv')
     write_manifest(work/'seven.csv', broken=work/'broken.mp4'); (work/'broken.mp4').write_bytes(b'not a video')
-    m, runs = {}, {}
+    seen = dict(load_start=os.getloadavg()[0])
     for w in (1, 2):
-        rc, out, total = batch(work/'six.csv', work/f'w{w}', '--num-cpus', str(w))
+        rc, out, seen[f'total_s_{w}w'] = batch(work/'six.csv', work/f'w{w}', '--num-cpus', str(w))
         assert rc == 0, out[-3000:]
+    row = next(r for r in csv.DictReader(open(INPUTS/'manifest.csv')) if r['name'] == 'walk')
+    seen['run_wall_s'], _, _ = run_overhead(work/'run', 'walk', INPUTS/row['video'], row['prompt'], row['06_refine.iters'])
+    p = batch(work/'seven.csv', work/'kill', '--num-cpus', '2', popen=True)
+    seen['killed_pid'] = kill_in_stage03(p, work/'kill', 'seven', 'walk_pan')
+    p.communicate(timeout=3600)
+    seen.update(kill_rc=p.returncode, load_end=os.getloadavg()[0])
+    (work/'measured.json').write_text(json.dumps(seen, indent=1))
+    return seen
+
+def analyse(work: Path, seen: dict) -> dict:
+    "The results' metrics from the records the batches kept in `work` and what `measure` saw."
+    names, m, runs = [r['name'] for r in csv.DictReader(open(INPUTS/'manifest.csv'))], {}, {}
+    for w in (1, 2):
         runs[w] = outputs(work/f'w{w}', 'six')
         m[f'throughput_{w}w_per_min'] = round(len(names) / (runs[w][1]['wall_s'] / 60), 3)
         m[f'wall_s_{w}w'] = runs[w][1]['wall_s']
-        m[f'ray_start_and_exit_s_{w}w'] = round(total - runs[w][1]['wall_s'], 1)
+        m[f'ray_start_and_exit_s_{w}w'] = round(seen[f'total_s_{w}w'] - runs[w][1]['wall_s'], 1)
     m['speedup_2w_over_1w'] = round(m['throughput_2w_per_min'] / m['throughput_1w_per_min'], 3)
     m['workers_identical'] = int(identical(runs[1][0], runs[2][0], names))
     ov = ray_overhead(runs[1][1])
-    m['ray_overhead_s_per_stage'] = round(statistics.median(ov), 3)
-    m['ray_overhead_s_per_stage_max'] = round(max(ov), 3)
-    row = next(r for r in csv.DictReader(open(INPUTS/'manifest.csv')) if r['name'] == 'walk')
-    wall, own, n = run_overhead(work/'run', 'walk', INPUTS/row['video'], row['prompt'], row['06_refine.iters'])
-    m['run_overhead_s_per_stage'] = round((wall - own) / n, 3)
-    m['run_walk_s'], m['batch_1w_walk_s'] = round(wall, 1), float(runs[1][0]['walk']['wall_s'])
-    p = batch(work/'seven.csv', work/'kill', '--num-cpus', '2', popen=True)
-    killed = kill_in_stage03(p, work/'kill', 'seven', 'walk_pan')
-    out, _ = p.communicate(timeout=3600)
-    K, krec = outputs(work/'kill', 'seven')
-    m['failed_as_expected'] = int(p.returncode == 1 and K['broken']['status'] == 'failed' and 'readable video' in K['broken']['error']
+    m['ray_overhead_s_per_stage'], m['ray_overhead_s_per_stage_max'] = round(statistics.median(ov), 3), round(max(ov), 3)
+    stamps = [json.loads(f.read_text())['seconds'] for f in DataLayout(work/'run').runs('walk').glob('*.stamp.json')]
+    m['run_overhead_s_per_stage'] = round((seen['run_wall_s'] - sum(stamps)) / len(stamps), 3)
+    m['run_walk_s'], m['batch_1w_walk_s'] = round(seen['run_wall_s'], 1), float(runs[1][0]['walk']['wall_s'])
+    K, _ = outputs(work/'kill', 'seven')
+    m['failed_as_expected'] = int(seen['kill_rc'] == 1 and K['broken']['status'] == 'failed' and 'readable video' in K['broken']['error']
                                   and all(K[n]['status'] == 'done' for n in names))
     m['killed_worker_identical'] = int(K['walk_pan']['retries'] == '1' and identical(runs[2][0], K, names))
+    # the same up to the refinement's input (stages 02-05: 06's metrics of its input): tells a code change in stage 06 apart
+    m['killed_worker_identical_before_refine'] = int(K['walk_pan']['retries'] == '1' and identical(runs[2][0], K, names, ('_before',), ('status',)))
+    m['workers_identical_before_refine'] = int(identical(runs[1][0], runs[2][0], names, ('_before',), ('status',)))
     m['inputs'] = len(names)
+    return m
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--out', default=str(RESULTS/'batch.json'))
+    ap.add_argument('--from', dest='work', help="derive the results again from a run's kept folder (its records and measured.json); runs nothing")
+    a = ap.parse_args()
+    work = Path(a.work) if a.work else Path(tempfile.mkdtemp(prefix='sam4d-bench-batch-'))
+    seen = json.loads((work/'measured.json').read_text()) if a.work else measure(work)
+    m = analyse(work, seen)
     gh, arithmetic = gpu_hours()
     m.update(gh)
     res = dict(name='batch', date=datetime.date.today().isoformat(),
-               machine=f'{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, load average {load0:.1f} -> {os.getloadavg()[0]:.1f}',
-               command='python bench/batch.py', metrics=m,
-               notes=f'{len(names)} inputs of 16 frames 512x320 (bench/data/batch: speed, camera, clothing), stages 02-06 (--to 06), 30 refinement steps, '
+               machine=f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, load average {seen['load_start']:.1f} -> {seen['load_end']:.1f}",
+               command='python bench/batch.py' + (f' --from {work}' if a.work else ''), metrics=m,
+               notes=f'{m["inputs"]} inputs of 16 frames 512x320 (bench/data/batch: speed, camera, clothing), stages 02-06 (--to 06), 30 refinement steps, '
                      f'a private local Ray instance with --num-cpus 1 or 2 (each stage a 1-CPU task; Ray sets OMP_NUM_THREADS=1); throughput over the '
-                     f'batch wall time without the Ray start (ray_start_and_exit_s: start, results, shutdown). Killed: worker {killed} in stage 03 of '
-                     f'walk_pan; compared: status, stages ran, products hash, metrics before/after. GPU-hours on paper: {arithmetic}')
+                     f'batch wall time without the Ray start (ray_start_and_exit_s: start, results, shutdown). ray_overhead: per stage task of the '
+                     f'1-worker batch, dispatch (from submission or from the worker coming free) + the task around run_stage + the result coming back; '
+                     f'run_overhead: sam4d run wall less its stages own seconds, per stage. Killed: worker {seen["killed_pid"]} in stage 03 of '
+                     f'walk_pan; compared with the 2-worker batch: status, stages ran, products hash, metrics before/after. Kept in {work}. '
+                     f'GPU-hours on paper: {arithmetic}')
     Path(a.out).write_text(json.dumps(res, indent=1) + '\n')
     print(json.dumps(res, indent=1))
 
