@@ -6,12 +6,12 @@
 from __future__ import annotations
 import numpy as np
 from ..core import Sequence4D, input_error
-from .measures import PENETRATION_TOL_MM, accel_error, acceleration, as_points, check_fps, feet_of, foot_contact, foot_sliding, ground_penetration, ground_sliding, jitter, mpjpe, pa_mpjpe, pair_contact, pelvis_of, self_penetration, speed
+from .measures import PENETRATION_TOL_MM, accel_error, acceleration, as_points, check_fps, feet_of, foot_contact, foot_sliding, ground_penetration, ground_sliding, jitter, mpjpe, pa_mpjpe, pair_contact, pelvis_of, rest_mesh, self_penetration, speed
 from .measures import GVHMR_VEL_THR
 
 # %% auto #0
-__all__ = ['METRICS', 'CURVES', 'EVAL_FILE', 'SMOOTH_FILE', 'SMOOTH_VERTS_FILE', 'evaluate', 'eval_motion', 'default_skeleton',
-           'sequence_from_files', 'eval_motion_cli']
+__all__ = ['METRICS', 'CURVES', 'EVAL_FILE', 'SMOOTH_FILE', 'SMOOTH_VERTS_FILE', 'evaluate', 'contact_labels_of', 'eval_motion',
+           'default_skeleton', 'sequence_from_files', 'eval_motion_cli']
 
 # %% ../../notebooks/05c_evaluate.ipynb #3eac96ba
 _GV = 'GVHMR hmr4d/utils/eval/eval_utils.py'
@@ -54,9 +54,55 @@ def _num(x):
     x = float(x)
     return x if np.isfinite(x) else None
 
+# %% ../../notebooks/05c_evaluate.ipynb #a049ce98
+def _accuracy(X, gt, names, fps, vals, curves):
+    "MPJPE, PA-MPJPE and acceleration error against the truth (T,J,3) or Sequence4D; returns the truth's keypoints."
+    G = as_points(gt.keypoints3d if isinstance(gt, Sequence4D) else gt, 'ground truth keypoints3d').astype(np.float64)
+    if G.shape != X.shape:
+        raise input_error('ground truth keypoints3d', f'has shape {G.shape} but the sequence has {X.shape}',
+                          'compare sequences with the same frames and joints')
+    root = pelvis_of(names)
+    m, pa, ae = mpjpe(X, G, root), pa_mpjpe(X, G), accel_error(X, G, fps, root)
+    vals.update(mpjpe=m.mean(), pa_mpjpe=pa.mean(), accel_error=ae.mean())
+    curves.update(mpjpe=m, pa_mpjpe=pa, accel_error=ae)
+    return G
+
+def _feet(X, G, names, fps, contact, contact_src, vel_thr, vals, curves):
+    "Foot sliding and contact share on the given labels, else contacts estimated on the truth, else on the sequence; the labels' source."
+    feet, hthr, side = feet_of(names)
+    if not feet: return contact_src
+    if contact is not None: con, contact_src = pair_contact(contact, len(X), side), contact_src or 'given'
+    else:
+        src, contact_src = (G, 'ground truth') if G is not None else (X, 'estimated')
+        con = foot_contact(src[:, feet], fps, vel_thr, hthr)
+    d, n = np.nan_to_num(foot_sliding(X[:, feet], fps, con)), con.sum(1)
+    vals.update(foot_sliding=d.sum() / n.sum() if n.any() else np.nan, foot_contact_frac=con.mean())
+    curves['foot_sliding'] = np.where(n > 0, d.sum(1) / np.maximum(n, 1), np.nan)
+    return contact_src
+
+# %% ../../notebooks/05c_evaluate.ipynb #f1e82d7c
+def _surface(seq, X, tol_mm, selfpen, workers, progress, vals, curves) -> str | None:
+    "Ground sliding, penetration and floating; self-penetration of the mesh (pose-made only); returns what was excluded."
+    if seq.vertices is not None:
+        gs = ground_sliding(seq.vertices)
+        if np.isfinite(gs).any():
+            vals['ground_sliding'] = np.nanmean(gs)
+            curves['ground_sliding'] = np.array([np.nanmean(r) if np.isfinite(r).any() else np.nan for r in gs])
+    P = seq.vertices if seq.vertices is not None else X
+    pen, flo = ground_penetration(as_points(P, 'vertices' if seq.vertices is not None else 'keypoints3d', min_frames=1))
+    vals.update(penetration_mean=pen.mean(), penetration_max=pen.max(), penetration_frac=(pen > tol_mm).mean(),
+                floating_mean=flo.mean(), floating_max=flo.max(), floating_frac=(flo > tol_mm).mean())
+    curves.update(penetration=pen, floating=flo)
+    if not (selfpen and seq.vertices is not None and seq.faces is not None): return None
+    s = self_penetration(seq.vertices, seq.faces, workers, progress, rest=rest_mesh(seq))
+    vals.update(selfpen_pairs_mean=s['pairs'].mean(), selfpen_pairs_max=s['pairs'].max(),
+                selfpen_faces_frac=s['faces_frac'].mean(), selfpen_frames_frac=(s['pairs'] > 0).mean())
+    curves['selfpen_pairs'] = s['pairs']
+    return s['excluded']
+
 # %% ../../notebooks/05c_evaluate.ipynb #270e0c3a
 def evaluate(seq: Sequence4D, gt=None, contact=None, vel_thr=GVHMR_VEL_THR, tol_mm=PENETRATION_TOL_MM,
-             selfpen=True, workers=None, progress=False) -> dict:
+             selfpen=True, workers=None, progress=False, contact_name=None) -> dict:
     "All metrics of `seq` (and against `gt` when given), as a JSON-ready report with units, definitions and curves."
     X = as_points(seq.keypoints3d, 'keypoints3d').astype(np.float64)
     fps = check_fps(seq.fps)
@@ -68,47 +114,16 @@ def evaluate(seq: Sequence4D, gt=None, contact=None, vel_thr=GVHMR_VEL_THR, tol_
     curves.update(speed=sp.mean(1), accel=ac.mean(1), jitter=ji)
     per_joint = {k: dict(zip(names, v.tolist())) for k, v in
                  dict(speed_mean=sp.mean(0), speed_max=sp.max(0), accel_mean=ac.mean(0), accel_max=ac.max(0)).items()}
-    G = None
-    if gt is not None:
-        G = as_points(gt.keypoints3d if isinstance(gt, Sequence4D) else gt, 'ground truth keypoints3d').astype(np.float64)
-        if G.shape != X.shape:
-            raise input_error('ground truth keypoints3d', f'has shape {G.shape} but the sequence has {X.shape}',
-                              'compare sequences with the same frames and joints')
-        root = pelvis_of(names)
-        m, pa, ae = mpjpe(X, G, root), pa_mpjpe(X, G), accel_error(X, G, fps, root)
-        vals.update(mpjpe=m.mean(), pa_mpjpe=pa.mean(), accel_error=ae.mean())
-        curves.update(mpjpe=m, pa_mpjpe=pa, accel_error=ae)
-    feet, hthr, side = feet_of(names)
-    contact_src = None
+    G = None if gt is None else _accuracy(X, gt, names, fps, vals, curves)
     if contact is None and isinstance(gt, Sequence4D) and 'contacts' in gt.params:
-        contact, contact_src = gt.params['contacts'], 'ground truth contact labels'
-    if feet:
-        if contact is not None: con, contact_src = pair_contact(contact, T, side), contact_src or 'given'
-        else:
-            src, contact_src = (G, 'ground truth') if G is not None else (X, 'estimated')
-            con = foot_contact(src[:, feet], fps, vel_thr, hthr)
-        d, n = np.nan_to_num(foot_sliding(X[:, feet], fps, con)), con.sum(1)
-        vals.update(foot_sliding=d.sum() / n.sum() if n.any() else np.nan, foot_contact_frac=con.mean())
-        curves['foot_sliding'] = np.where(n > 0, d.sum(1) / np.maximum(n, 1), np.nan)
-    if seq.vertices is not None:
-        gs = ground_sliding(seq.vertices)
-        if np.isfinite(gs).any():
-            vals['ground_sliding'] = np.nanmean(gs)
-            curves['ground_sliding'] = np.array([np.nanmean(r) if np.isfinite(r).any() else np.nan for r in gs])
-    P = seq.vertices if seq.vertices is not None else X
-    pen, flo = ground_penetration(as_points(P, 'vertices' if seq.vertices is not None else 'keypoints3d', min_frames=1))
-    vals.update(penetration_mean=pen.mean(), penetration_max=pen.max(), penetration_frac=(pen > tol_mm).mean(),
-                floating_mean=flo.mean(), floating_max=flo.max(), floating_frac=(flo > tol_mm).mean())
-    curves.update(penetration=pen, floating=flo)
-    if selfpen and seq.vertices is not None and seq.faces is not None:
-        s = self_penetration(seq.vertices, seq.faces, workers, progress)
-        vals.update(selfpen_pairs_mean=s['pairs'].mean(), selfpen_pairs_max=s['pairs'].max(),
-                    selfpen_faces_frac=s['faces_frac'].mean(), selfpen_frames_frac=(s['pairs'] > 0).mean())
-        curves['selfpen_pairs'] = s['pairs']
+        contact, contact_name = gt.params['contacts'], 'ground truth contact labels'
+    contact_src = _feet(X, G, names, fps, contact, contact_name, vel_thr, vals, curves)
+    excluded = _surface(seq, X, tol_mm, selfpen, workers, progress, vals, curves)
+    feet, hthr, _ = feet_of(names)
     return dict(
         format='sam4d.eval/1', fps=fps, T=T, J=J, V=None if seq.vertices is None else int(seq.vertices.shape[1]),
         settings=dict(contact_vel_thr_mps=vel_thr, contact_height_thr_m=dict(zip([names[i] for i in feet], hthr.tolist())),
-                      contact_source=contact_src, penetration_tol_mm=tol_mm,
+                      contact_source=contact_src, penetration_tol_mm=tol_mm, selfpen_excluded=excluded,
                       ground_points='vertices' if seq.vertices is not None else 'keypoints3d',
                       pelvis=[names[i] for i in pelvis_of(names)] or 'centroid of all joints'),
         metrics={k: dict(value=_num(v), units=METRICS[k][0], definition=METRICS[k][1], source=METRICS[k][2])
@@ -124,18 +139,25 @@ from ..core import COCO_FEET_JOINTS, COCO_FEET_EDGES, load_npy, staged_files, wr
 
 EVAL_FILE, SMOOTH_FILE, SMOOTH_VERTS_FILE = 'sam4d_keypoints3d_eval.json', 'sam4d_keypoints3d_smooth.npy', 'sam4d_vertices_smooth.npy'
 
+def contact_labels_of(seq: Sequence4D, gt=None, contact=None) -> tuple:
+    "One set of contact labels for a sequence and its smoothed copy: given, the truth's, else the 4D build's (params.foot_contact)."
+    if contact is not None: return contact, 'given'
+    if isinstance(gt, Sequence4D) and 'contacts' in gt.params: return gt.params['contacts'], 'ground truth contact labels'
+    if gt is None and 'foot_contact' in seq.params: return seq.params['foot_contact'], "the 4D build's contact labels (params.foot_contact)"
+    return None, None
+
 def eval_motion(seq: Sequence4D, output_dir, smooth=None, smooth_params=None, gt=None, contact=None,
                 vel_thr=GVHMR_VEL_THR, selfpen=True, progress=False) -> dict:
-    "Evaluate `seq` (and its copy smoothed by `smooth`); write the eval JSON and smoothed arrays atomically."
-    report = evaluate(seq, gt, contact, vel_thr, selfpen=selfpen, progress=progress)
+    "Evaluate `seq` (and its copy smoothed by `smooth`, on the same contact labels); write the eval JSON and smoothed arrays atomically."
+    labels, src = contact_labels_of(seq, gt, contact)
+    report = evaluate(seq, gt, labels, vel_thr, selfpen=selfpen, progress=progress, contact_name=src)
     report['sequence'] = dict(body_model=seq.body_model, joint_names=list(seq.joint_names), source=seq.source)
     smoothed = None
     if smooth:
         from sam4d.metrics.smooth import smooth_sequence, smoothing_effect
         smoothed = smooth_sequence(seq, smooth, **(smooth_params or {}))
-        r = evaluate(smoothed, gt, contact, vel_thr, selfpen=selfpen, progress=progress)
+        r = evaluate(smoothed, gt, labels, vel_thr, selfpen=selfpen, progress=progress, contact_name=src)
         ref = None if gt is None else (gt.keypoints3d if isinstance(gt, Sequence4D) else np.asarray(gt))
-        labels = gt.params.get('contacts') if contact is None and isinstance(gt, Sequence4D) else contact
         report['smoothed'] = dict(smoothing=smoothed.source['smoothing'], metrics=r['metrics'], per_joint=r['per_joint'],
                                   curves=r['curves'], effect=smoothing_effect(seq, smoothed, labels, vel_thr, reference=ref))
     with staged_files(output_dir) as tmp:

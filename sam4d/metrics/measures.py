@@ -15,8 +15,8 @@ from ..core import Sequence4D, input_error, foot_joint_indices
 __all__ = ['GVHMR_VEL_THR', 'HUMOR_VEL_THR', 'HUMOR_ANKLE_HEIGHT', 'HUMOR_TOE_HEIGHT', 'GROUND_BAND_MM', 'PENETRATION_TOL_MM',
            'as_points', 'check_fps', 'derivative', 'speed', 'acceleration', 'jitter', 'feet_of', 'foot_contact',
            'pair_contact', 'foot_sliding', 'ground_sliding', 'ground_penetration', 'self_intersections',
-           'face_components', 'self_penetration', 'procrustes', 'pelvis_of', 'align_root', 'mpjpe', 'pa_mpjpe',
-           'accel_error', 'bone_lengths']
+           'face_components', 'rest_contact_faces', 'self_penetration', 'rest_mesh', 'procrustes', 'pelvis_of',
+           'align_root', 'mpjpe', 'pa_mpjpe', 'accel_error', 'bone_lengths']
 
 # %% ../../notebooks/05a_metrics.ipynb #1c9d8ccf
 def as_points(X, name='keypoints3d', min_frames=4) -> np.ndarray:
@@ -145,13 +145,30 @@ def face_components(faces) -> np.ndarray:
     n = int(f.max()) + 1
     return connected_components(coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n)), directed=False)[1][f[:, 0]]
 
+# %% ../../notebooks/05a_metrics.ipynb #07c9eec1
+def rest_contact_faces(rest, faces, gap=0.001, grow=0.01) -> np.ndarray:
+    "Faces (F,) where the rest mesh touches or cuts itself (intersecting, or vertices of unconnected faces within `gap` m), and those within `grow` m of them."
+    from scipy.spatial import cKDTree
+    rest, f = np.asarray(rest, np.float64), np.asarray(faces, np.int64)
+    hit = np.zeros(len(f), bool)
+    hit[self_intersections(rest, f).ravel()] = True
+    vp = np.array(sorted(cKDTree(rest).query_pairs(gap)), np.int64).reshape(-1, 2)
+    nb = {tuple(sorted(e)) for e in np.concatenate([f[:, [0, 1]], f[:, [1, 2]], f[:, [2, 0]]]).tolist()}
+    touch = np.unique([v for a, b in vp.tolist() if (a, b) not in nb for v in (a, b)]).astype(np.int64)
+    hit |= np.isin(f, touch).any(1)
+    if not hit.any(): return hit
+    c = rest[f].mean(1)
+    near = cKDTree(c[hit]).query(c, distance_upper_bound=grow)[0] <= grow
+    return hit | near
+
 # %% ../../notebooks/05a_metrics.ipynb #de052164
-def self_penetration(verts, faces, workers=None, progress=False, within_parts=True) -> dict:
-    "Per frame: number of intersecting triangle pairs (of the same connected part by default) and fraction of faces in any."
+def self_penetration(verts, faces, workers=None, progress=False, within_parts=True, rest=None, persistent=0.9) -> dict:
+    "Per frame: triangle pairs that intersect because of the pose (rest-mesh contacts excluded), and the fraction of faces in any."
     verts = as_points(verts, 'vertices', min_frames=1)
     faces = np.asarray(faces)
     part = face_components(faces)
-    keep = lambda p: p[part[p[:, 0]] == part[p[:, 1]]] if within_parts else p
+    own = np.zeros(len(faces), bool) if rest is None else rest_contact_faces(rest, faces)
+    keep = lambda p: p[(part[p[:, 0]] == part[p[:, 1]] if within_parts else True) & ~(own[p[:, 0]] & own[p[:, 1]])]
     workers = workers or min(4, os.cpu_count() or 1)
     with ThreadPoolExecutor(workers) as ex:
         it = ex.map(lambda V: keep(self_intersections(V, faces)), verts)
@@ -159,8 +176,29 @@ def self_penetration(verts, faces, workers=None, progress=False, within_parts=Tr
             from tqdm.auto import tqdm
             it = tqdm(it, total=len(verts), desc='self-penetration', unit='frame')
         res = list(it)
-    return dict(pairs=np.array([len(r) for r in res], np.int64),
+    how = 'rest mesh' if rest is not None else 'none'
+    if rest is None and persistent and len(res) >= 10:       # no rest mesh: pairs in nearly every frame are the mesh's own
+        res, how = _drop_persistent(res, persistent), f'pairs in {persistent:.0%} of frames'
+    return dict(pairs=np.array([len(r) for r in res], np.int64), excluded=how,
                 faces_frac=np.array([len(np.unique(r)) / len(faces) for r in res]))
+
+def _drop_persistent(res, frac):
+    "Per-frame pair lists without the pairs that occur in at least `frac` of the frames."
+    from collections import Counter
+    n = Counter(p for r in res for p in set(map(tuple, np.sort(r, 1).tolist())))
+    common = {p for p, k in n.items() if k >= frac * len(res)}
+    return [r[[tuple(x) not in common for x in np.sort(r, 1).tolist()]] if len(r) else r for r in res]
+
+# %% ../../notebooks/05a_metrics.ipynb #e587ffa5
+def rest_mesh(seq: Sequence4D) -> np.ndarray | None:
+    "The body's own rest mesh (V,3) where the sequence can rebuild it (Anny with its shape parameters), else None."
+    if seq.body_model != 'anny' or 'shape' not in seq.params or seq.vertices is None: return None
+    import torch
+    from sam4d.body import load_body
+    b = load_body()
+    with torch.no_grad(): v = b(shape=torch.as_tensor(np.asarray(seq.params['shape']), dtype=b.dtype).reshape(1, -1))['vertices'][0]
+    v = v.cpu().numpy()
+    return v if v.shape == seq.vertices.shape[1:] else None
 
 # %% ../../notebooks/05a_metrics.ipynb #a95fe706
 def procrustes(S1, S2) -> np.ndarray:

@@ -18,7 +18,7 @@ from .sds_viewer import heatmap_frames, list_snapshots, load_curves, load_snapsh
 from .html import copy_widget_assets, export_html, fetch_widget_assets
 
 # %% auto #0
-__all__ = ['run_sequences', 'load_run', 'report_items', 'write_report', 'viz_cli']
+__all__ = ['run_sequences', 'load_run', 'build_notes', 'report_items', 'write_report', 'viz_cli']
 
 # %% ../../notebooks/07k_report.ipynb #73ec310f
 def _seq_or_none(path):
@@ -62,6 +62,18 @@ def _rig_note(seqs, rigs) -> str:
     return (' Bodies are drawn skinned to their rig (the exported GLB\'s form); distance to the sequence\'s own vertices, mean: '
             + ', '.join(res) + '.') if res else ''
 
+# %% ../../notebooks/07k_report.ipynb #8836e0f3
+def build_notes(seqs) -> list:
+    "The 4D build's camera and its sanity-check warnings (issue 16) as HTML paragraphs, for each sequence that has them."
+    from sam4d.camera import camera_line
+    out = []
+    for lab, s in seqs:
+        src = s.source.get('input', s.source) if s.source.get('stage') == 'refine' else s.source
+        if src.get('camera'): out.append(f'<p><b>{html.escape(lab)}</b>: {html.escape(camera_line(src["camera"]))}</p>')
+        out += [f'<p style="color:#b00"><b>Warning</b> ({html.escape(lab)}, {html.escape(w["check"])}): {html.escape(w["message"])}</p>'
+                for w in src.get('warnings', [])]
+    return out
+
 # %% ../../notebooks/07k_report.ipynb #9d47adb0
 def report_items(run: dict, max_frames: int = 600, video_name: str | None = 'report.mp4', width: int = 640, rigs=None, compact: bool = True) -> list:
     "The page: headings and text (HTML strings) and the widgets: player, overlays, SDS gradients, curves, metrics (`compact=False`: per-frame meshes and JPEGs)."
@@ -74,6 +86,7 @@ def report_items(run: dict, max_frames: int = 600, video_name: str | None = 'rep
              '<h2>4D player</h2><p>Drag to orbit, scroll to zoom. Each sequence in its colour; the skeleton is drawn over the body; the floor is y=0; the pyramids are the video camera.'
              + (_rig_note(seqs, rigs) if compact else '') + '</p>',
              MeshPlayer([s for _, s in seqs], labels=[l for l, _ in seqs], stride=stride, max_frames=max_frames, rigs=rigs, compact=compact)]
+    items[2:2] = build_notes(seqs)
     if video_name: items.append(f'<p>The same scene as a video: <a href="{video_name}">{video_name}</a></p><video src="{video_name}" controls width="{width}"></video>')
     fr = run['frames']
     if fr is not None:
