@@ -10,6 +10,7 @@ import gc
 import numpy as np
 import torch
 from ..core import input_error
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['PRIORS', 'check_prior_size', 'release_text_encoders', 'DiffusersPrior', 'wan_encode', 'HunyuanI2VPrior',
@@ -119,35 +120,40 @@ class HunyuanI2VPrior(DiffusersPrior):
         release_text_encoders(pipe)
         return cls(pipe.vae, pipe.transformer, lat, cond, neg, num_frames, height, width, embedded_guidance, low_memory, fp8_weights)
 
-    @property
-    def latent_frames(self): return (self.num_frames - 1) // self.vae.temporal_compression_ratio + 1
+# %% ../../notebooks/06e_priors.ipynb #5053bc78
+@patch(as_prop=True)
+def latent_frames(self: HunyuanI2VPrior): return (self.num_frames - 1) // self.vae.temporal_compression_ratio + 1
 
-    def encode(self, video):
-        "Videos (B,T,H,W,3) in [0,1] to scaled latents (B,C,F,h,w) float32 (posterior mode), with gradient."
-        return self.vae.encode(self.vae_input(video)).latent_dist.mode().float() * self.vae.config.scaling_factor
+@patch
+def encode(self: HunyuanI2VPrior, video):
+    "Videos (B,T,H,W,3) in [0,1] to scaled latents (B,C,F,h,w) float32 (posterior mode), with gradient."
+    return self.vae.encode(self.vae_input(video)).latent_dist.mode().float() * self.vae.config.scaling_factor
 
-    def model_input(self, x_t):
-        "The transformer's `hidden_states` for noisy latents x_t, with the image condition put in as the pipeline does."
-        B, img = x_t.shape[0], self._expand(self.image_latents, x_t.shape[0]).to(x_t)
-        if self.kind == 'token_replace': return torch.cat([img, x_t[:, :, 1:]], 2)
-        cond = torch.cat([img, torch.zeros_like(x_t[:, :, 1:])], 2)            # the image on the first frame, zeros after
-        mask = torch.zeros_like(x_t[:, :1]); mask[:, :, 0] = 1
-        return torch.cat([x_t, cond, mask], 1)
+@patch
+def model_input(self: HunyuanI2VPrior, x_t):
+    "The transformer's `hidden_states` for noisy latents x_t, with the image condition put in as the pipeline does."
+    B, img = x_t.shape[0], self._expand(self.image_latents, x_t.shape[0]).to(x_t)
+    if self.kind == 'token_replace': return torch.cat([img, x_t[:, :, 1:]], 2)
+    cond = torch.cat([img, torch.zeros_like(x_t[:, :, 1:])], 2)            # the image on the first frame, zeros after
+    mask = torch.zeros_like(x_t[:, :1]); mask[:, :, 0] = 1
+    return torch.cat([x_t, cond, mask], 1)
 
-    @torch.no_grad()
-    def predict(self, x_t, s, negative=False):
-        "Velocity at latents x_t (B,C,F,h,w) and noise levels s (B,)."
-        B, c = x_t.shape[0], self.neg if negative else self.cond
-        guidance = None if self.guidance is None else torch.full((B,), self.guidance * 1000.0, device=x_t.device, dtype=self.dtype)
-        v = self.transformer(hidden_states=self.model_input(x_t).to(self.dtype), timestep=(s * 1000).to(x_t.device, torch.float32),
-                             guidance=guidance, return_dict=False, **{k: self._expand(t, B) for k, t in c.items()})[0]
-        return v.float()
+@patch
+@torch.no_grad()
+def predict(self: HunyuanI2VPrior, x_t, s, negative=False):
+    "Velocity at latents x_t (B,C,F,h,w) and noise levels s (B,)."
+    B, c = x_t.shape[0], self.neg if negative else self.cond
+    guidance = None if self.guidance is None else torch.full((B,), self.guidance * 1000.0, device=x_t.device, dtype=self.dtype)
+    v = self.transformer(hidden_states=self.model_input(x_t).to(self.dtype), timestep=(s * 1000).to(x_t.device, torch.float32),
+                         guidance=guidance, return_dict=False, **{k: self._expand(t, B) for k, t in c.items()})[0]
+    return v.float()
 
-    def sds_mask(self, latents):
-        "token_replace: the first latent frame is the clean image, not denoised, so SDS leaves it alone."
-        if self.kind != 'token_replace': return None
-        m = torch.ones_like(latents[:1, :1, :, :1, :1]); m[:, :, 0] = 0
-        return m
+@patch
+def sds_mask(self: HunyuanI2VPrior, latents):
+    "token_replace: the first latent frame is the clean image, not denoised, so SDS leaves it alone."
+    if self.kind != 'token_replace': return None
+    m = torch.ones_like(latents[:1, :1, :, :1, :1]); m[:, :, 0] = 0
+    return m
 
 # %% ../../notebooks/06e_priors.ipynb #63e2db86
 def wan_t2v_spec():
