@@ -12,12 +12,12 @@ import numpy as np
 from .core import MP_TO_COCO, Camera, Sequence4D, foot_joint_indices, input_error
 from .reconstruct.run import load_records
 from .camera import CameraMotion, camera_line, describe_camera, estimate_camera
-from .track import appearance, follow_person
+from .track import appearance, body_points, follow_person
 
 # %% auto #0
 __all__ = ['GUARDS', 'frame_paths', 'detections', 'person_appearances', 'detected_keypoints', 'interpolate_missing',
-           'size_factors', 'fit_plane', 'estimate_ground', 'world_from_camera', 'rigid_to_world', 'build_sequence',
-           'body_height', 'contact_spread', 'sanity_checks', 'build4d', 'build4d_cli', 'summary_line']
+           'size_factors', 'fit_plane', 'estimate_ground', 'world_from_camera', 'rigid_to_world', 'camera_travel',
+           'build_sequence', 'body_height', 'contact_spread', 'sanity_checks', 'build4d', 'build4d_cli', 'summary_line']
 
 # %% ../notebooks/04c_build4d.ipynb #cdea0260
 def frame_paths(meta: dict, input_dir) -> list | None:
@@ -35,14 +35,16 @@ def detections(recs: list) -> tuple:
     kp = [r['keypoints2d'] for r in recs] if all('keypoints2d' in r for r in recs) else None
     return [r['bbox'] for r in recs], [r['score'] for r in recs], kp
 
-def person_appearances(paths, boxes, progress=False) -> list:
-    "Colour signatures (P,D) of every detected person in every frame."
+def person_appearances(paths, boxes, parts=None, progress=False) -> list:
+    "Colour signatures (P,D) of every detected person in every frame (from their body points `parts[t][i]` where given, else their box)."
     from tqdm.auto import tqdm
     from sam4d.reconstruct.base import read_frame
     out = []
-    for p, bx in zip(tqdm(paths, desc='appearance', unit='f', disable=not progress), boxes):
+    for t, (p, bx) in enumerate(zip(tqdm(paths, desc='appearance', unit='f', disable=not progress), boxes)):
+        bx = np.asarray(bx, float).reshape(-1, 4)
         img = read_frame(p) if len(bx) else None
-        out.append(np.stack([appearance(img, b) for b in np.asarray(bx, float).reshape(-1, 4)]) if len(bx) else np.zeros((0, 1), np.float32))
+        out.append(np.stack([appearance(img, b, None if parts is None else parts[t][i]) for i, b in enumerate(bx)])
+                   if len(bx) else np.zeros((0, 1), np.float32))
     return out
 
 # %% ../notebooks/04c_build4d.ipynb #587b2253
@@ -197,6 +199,26 @@ def _detected(recs, main, valid, names, fallback) -> tuple:
     for t in np.flatnonzero(valid): kp[t], conf[t] = detected_keypoints(recs[t], main[t], names)
     return kp.astype(np.float32), conf.astype(np.float32)
 
+# %% ../notebooks/04c_build4d.ipynb #701539f3
+def camera_travel(kp, step_dirs, names, valid, smooth=10.0, lift=0.03) -> np.ndarray:
+    "Camera centres (T,3) in frame 0's camera axes that keep the planted feet still: each step's length along its direction from the background."
+    T = len(kp)
+    feet = foot_joint_indices(names)
+    sh, an = _named(names, 'left_shoulder', 'right_shoulder'), _named(names, 'left_ankle', 'right_ankle')
+    up = (kp[:, sh].mean(1) - kp[:, an].mean(1)).mean(0) if sh and an else np.array([0, -1.0, 0])
+    up /= np.linalg.norm(up)
+    foot = np.stack([kp[:, feet[s]].mean(1) for s in ('left', 'right')], 1)                    # (T,2,3)
+    h = np.stack([(kp[:, feet[s]] @ up).min(1) for s in ('left', 'right')], 1)
+    down = (h <= h.min(1, keepdims=True) + lift) & valid[:, None]                             # the lower foot (both within 3 cm)
+    both = down[1:] & down[:-1]                                                                # planted over the step
+    d = foot[1:] - foot[:-1]                                                                   # (T-1,2,3) the planted foot's apparent motion
+    u = step_dirs[1:]
+    w = both.sum(1) * (u * u).sum(1)
+    target = np.where(w > 0, ((both[..., None] * d).sum(1) * u).sum(1) / np.maximum(w, 1e-12), 0)   # least squares per step
+    A = np.diag(w) + smooth * (np.diag(np.r_[1, np.full(T - 3, 2), 1]) - np.eye(T - 1, k=1) - np.eye(T - 1, k=-1)) if T > 2 else np.diag(w + 1e-9)
+    lam = np.clip(np.linalg.solve(A + 1e-9 * np.eye(T - 1), w * target), 0, None)            # step lengths: smooth, never backwards
+    return np.concatenate([np.zeros((1, 3)), -np.cumsum(lam[:, None] * u, 0)])
+
 # %% ../notebooks/04c_build4d.ipynb #90f83baf
 def build_sequence(meta: dict, recs: list, faces=None, static: dict | None = None, motion: CameraMotion | None = None,
                    person=None, apps=None, max_gap: int = 15, same_size: bool = True, level: bool = True,
@@ -219,12 +241,15 @@ def build_sequence(meta: dict, recs: list, faces=None, static: dict | None = Non
     kp, V, scale, zoom = _in_camera(meta, keys, pick, valid, K, same_size)
     first = lambda X: None if X is None else interpolate_missing(np.einsum('tji,tnj->tni', motion.R, X), valid)
     kp, V = first(kp), first(V)                       # in frame 0's camera axes: the camera's turning taken out
+    travel = motion.model == 'rotation+translation'   # the camera's path: directions from the background, lengths from the feet
+    C = camera_travel(kp, np.einsum('tji,tj->ti', motion.R, motion.step), names, valid) if travel else np.zeros((T, 3))
+    kp, V = kp + C[:, None], None if V is None else V + C[:, None]
     g = estimate_ground(kp, names, fps, V, valid, level)
     hips = _named(names, 'left_hip', 'right_hip') or list(range(len(names)))
     Rw, tw = world_from_camera(g['normal'], g['d'], kp[np.argmax(valid), hips].mean(0))
     to_world = lambda X: ((X - tw) @ Rw).astype(np.float32)
-    cam = Camera(K.astype(np.float32), (motion.R @ Rw).astype(np.float32), (motion.R @ tw).astype(np.float32), W, H,
-                 motion.reliable.copy())
+    cam = Camera(K.astype(np.float32), (motion.R @ Rw).astype(np.float32), np.einsum('tij,tj->ti', motion.R, tw - C).astype(np.float32),
+                 W, H, motion.reliable.copy())
     kpw = to_world(kp)
     det, conf = _detected(recs, main, valid, names, cam.project(kpw))
     params = {**_body_params(meta, keys, pick, valid, static, cam, scale, zoom),
@@ -235,7 +260,8 @@ def build_sequence(meta: dict, recs: list, faces=None, static: dict | None = Non
                       camera=cam, params=params, body_model=meta.get('body_model', 'unknown'), interpolated=np.flatnonzero(~valid).tolist(),
                       source=dict(stage='04_build4d', backend=meta['backend'], records=meta.get('frames_dir'),
                                   person=dict(requested=person, chosen=chosen, tracks=tracks), main_person=main.tolist(),
-                                  camera={**describe_camera(motion), 'focal_px': float(K[0, 0])},
+                                  camera={**describe_camera(motion), 'focal_px': float(K[0, 0]), 'travel_compensated': travel,
+                                          'travel_m': float(np.linalg.norm(np.diff(C, axis=0), axis=1).sum())},
                                   ground_normal_camera=g['normal'].tolist(), ground_offset_camera=g['d'],
                                   camera_height_m=float(-g['d']), static_camera=motion.model in ('static', 'unknown'),
                                   level_camera_prior=level))
@@ -303,7 +329,9 @@ def build4d(input_dir, output_dir, static_camera=False, person=None, strict=Fals
     "Read a `sam3d_seq` folder, follow the chosen person, estimate the camera, build the 4D sequence, check it and save it atomically."
     meta, recs, faces, static = load_records(input_dir)
     paths, boxes = frame_paths(meta, input_dir), detections(recs)[0]
-    apps = person_appearances(paths, boxes, progress) if paths else None
+    names = meta['joint_names']
+    parts = [[body_points(detected_keypoints(r, i, names)[0], names) for i in range(len(r['bbox']))] for r in recs]
+    apps = person_appearances(paths, boxes, parts, progress) if paths else None
     motion = _camera_of(meta, paths, boxes, static_camera, progress)
     seq = build_sequence(meta, recs, faces, static, motion, person, apps, where=Path(input_dir)/'meta.json', **kw)
     seq.source.update(records=str(input_dir), warnings=sanity_checks(seq))

@@ -250,6 +250,7 @@ def camera_line(d: dict) -> str:
         return f'camera: could not be estimated ({why}); a static camera is assumed'
     s = f"camera: {d['model']}, turned up to {d['rotation_max_deg']:.1f} deg"
     s += f", {d['translation_steps']} steps with parallax" if d['model'] == 'rotation+translation' else ''
+    s += f", travelled {d['travel_m']:.2f} m (lengths from the planted feet)" if d.get('travel_compensated') else ''
     s += f", focal {d['focal_px']:.0f} px ({d['focal_source']})" if 'focal_source' in d else ''
     return s + (f"; reliable in {d['reliable_steps']}/{d['steps']} frame steps (median {d['median_inliers']:.0f} background "
                 f"points, {d['median_residual_px'] or float('nan'):.2f} px)")

@@ -11,7 +11,7 @@ import numpy as np
 from .core import input_error
 
 # %% auto #0
-__all__ = ['box_iou', 'appearance', 'app_similarity', 'match_cost', 'track_people', 'track_table', 'choose_person',
+__all__ = ['box_iou', 'body_points', 'appearance', 'app_similarity', 'match_cost', 'track_people', 'track_table', 'choose_person',
            'follow_person']
 
 # %% ../notebooks/04b_track.ipynb #bc518822
@@ -24,19 +24,40 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / np.maximum(area(a)[:, None] + area(b)[None] - inter, 1e-9)
 
 # %% ../notebooks/04b_track.ipynb #dbc4996d
-def appearance(image, box, bins=(8, 3), shrink=0.2) -> np.ndarray:
-    "Colour signature of a person's box: normalised hue-saturation histograms of its upper and lower halves, (2*H*S,)."
+def body_points(kp, joint_names) -> tuple | None:
+    "Points where the clothes are: along each side's shoulder-hip (upper body) and hip-knee-ankle (legs), as ((N,2), (M,2)); None without those joints."
+    ix = {n: i for i, n in enumerate(joint_names)}
+    need = [f'{s}_{j}' for s in ('left', 'right') for j in ('shoulder', 'hip', 'knee', 'ankle')]
+    if not all(n in ix for n in need): return None
+    kp = np.asarray(kp, float)
+    seg = lambda a, b: [kp[ix[a]] + (kp[ix[b]] - kp[ix[a]]) * f for f in (0.2, 0.4, 0.6, 0.8)]
+    upper = [p for s in ('left', 'right') for p in seg(f'{s}_shoulder', f'{s}_hip')]
+    lower = [p for s in ('left', 'right') for a, b in (('hip', 'knee'), ('knee', 'ankle')) for p in seg(f'{s}_{a}', f'{s}_{b}')]
+    return np.array(upper), np.array(lower)
+
+def _hist(hsv, bins):
+    import cv2
+    h = cv2.calcHist([np.ascontiguousarray(hsv)], [0, 1], None, list(bins), [0, 180, 0, 256]).ravel()
+    return h / max(h.sum(), 1e-9)
+
+# %% ../notebooks/04b_track.ipynb #57e8df4e
+def appearance(image, box, parts=None, bins=(8, 3), shrink=0.2) -> np.ndarray:
+    "Colour signature of a person: hue-saturation histograms of the upper body and the legs, (2*H*S,); from `parts` (body_points) when given, else the box's halves."
     import cv2
     H, W = image.shape[:2]
     x0, y0, x1, y1 = np.asarray(box, float)
+    r = int(max(1, 0.02 * (y1 - y0)))                                          # a patch around each body point
+    if parts is not None:
+        hsv = cv2.cvtColor(cv2.GaussianBlur(np.ascontiguousarray(image), (5, 5), 0), cv2.COLOR_RGB2HSV)
+        patch = lambda P: np.concatenate([hsv[max(0, int(y) - r):int(y) + r + 1, max(0, int(x) - r):int(x) + r + 1].reshape(-1, 3)
+                                          for x, y in P if 0 <= x < W and 0 <= y < H] or [np.zeros((0, 3), np.uint8)])
+        return np.concatenate([_hist(patch(P)[None], bins) for P in parts]).astype(np.float32) / 2
     dx, dy = shrink * (x1 - x0) / 2, shrink * (y1 - y0) / 4                 # the middle of the box: less background
     x0, x1, y0, y1 = (int(np.clip(v, 0, m)) for v, m in ((x0 + dx, W), (x1 - dx, W), (y0 + dy, H), (y1 - dy, H)))
     if x1 - x0 < 2 or y1 - y0 < 4: return np.full(2 * bins[0] * bins[1], 1 / (bins[0] * bins[1]), np.float32) / 2
-    crop = cv2.GaussianBlur(np.ascontiguousarray(image[y0:y1, x0:x1]), (5, 5), 0)   # noise would spread the hues
-    hsv = cv2.cvtColor(crop, cv2.COLOR_RGB2HSV)
+    hsv = cv2.cvtColor(cv2.GaussianBlur(np.ascontiguousarray(image[y0:y1, x0:x1]), (5, 5), 0), cv2.COLOR_RGB2HSV)
     half = (y1 - y0) // 2
-    h = [cv2.calcHist([p], [0, 1], None, list(bins), [0, 180, 0, 256]).ravel() for p in (hsv[:half], hsv[half:])]
-    return np.concatenate([x / max(x.sum(), 1e-9) for x in h]).astype(np.float32) / 2
+    return np.concatenate([_hist(hsv[:half], bins), _hist(hsv[half:], bins)]).astype(np.float32) / 2
 
 def app_similarity(a, b) -> float:
     "Bhattacharyya coefficient of two appearance signatures: 1 identical, 0 nothing in common."
@@ -56,20 +77,22 @@ def _pose_dist(a, b, box_a, box_b) -> float:
     return float(min(np.linalg.norm(n(a, box_a) - n(b, box_b), axis=-1).mean(), 1.0))
 
 # %% ../notebooks/04b_track.ipynb #8c23c406
-def match_cost(box, app, kp, track: dict, t: int, min_app=0.5, max_dist=1.0, w_app=1.0, w_pose=0.5) -> float:
+def match_cost(box, app, kp, track: dict, t: int, min_app=0.5, max_dist=0.35, w_app=1.0, w_pose=0.5) -> float:
     "Cost of giving a detection (box, appearance, keypoints) to a track at frame t; inf when it is too far or looks different."
     pred = _predict(track['obs'], t)
     iou = box_iou(box, pred)[0, 0]
     h = max(pred[3] - pred[1], 1e-6)
     dist = np.linalg.norm((box[:2] + box[2:]) / 2 - (pred[:2] + pred[2:]) / 2) / h
+    gap = t - track['obs'][-1][0]
     sim = 1.0 if app is None or track['app'] is None else app_similarity(app, track['app'])
-    if (iou < 0.1 and dist > max_dist) or sim < min_app: return np.inf
+    ref = 1.0 if app is None or track['ref'] is None else app_similarity(app, track['ref'])   # no drift: the first looks hold
+    if (iou < 0.1 and dist > max_dist + 0.1 * (gap - 1)) or min(sim, ref) < min_app: return np.inf
     pose = 0.0 if kp is None or track['kp'] is None else _pose_dist(kp, track['kp'], box, track['obs'][-1][1])
     return (1 - iou) + 0.5 * min(dist, 1) + w_app * (1 - sim) + w_pose * pose
 
 # %% ../notebooks/04b_track.ipynb #67a8683d
 def track_people(boxes: list, apps: list | None = None, keypoints: list | None = None, max_gap=15, min_app=0.5,
-                 max_dist=1.0, app_rate=0.1, **cost_kw) -> list:
+                 max_dist=0.35, app_rate=0.1, n_ref=5, **cost_kw) -> list:
     "Track ids for each frame's detections (boxes: per frame (P,4); apps: (P,D) signatures; keypoints: (P,J,2)), Hungarian matching."
     from scipy.optimize import linear_sum_assignment
     tracks, out = {}, []
@@ -86,10 +109,13 @@ def track_people(boxes: list, apps: list | None = None, keypoints: list | None =
             for i, j in zip(r, c):
                 if np.isfinite(C[i, j]): ids[i] = live[j]
         for i in range(len(bx)):
-            if ids[i] < 0: ids[i] = len(tracks); tracks[ids[i]] = dict(obs=[], app=None if ap is None else ap[i], kp=None)
+            if ids[i] < 0: ids[i] = len(tracks); tracks[ids[i]] = dict(obs=[], app=None if ap is None else ap[i], ref=None, kp=None)
             tr = tracks[ids[i]]
             tr['obs'].append((t, bx[i]))
-            if ap is not None: tr['app'] = (1 - app_rate) * tr['app'] + app_rate * ap[i]   # a running appearance
+            if ap is not None:
+                tr['app'] = (1 - app_rate) * tr['app'] + app_rate * ap[i]                   # a running appearance ...
+                if len(tr['obs']) <= n_ref:                                                  # ... and its first looks
+                    tr['ref'] = ap[i] if tr['ref'] is None else tr['ref'] + (ap[i] - tr['ref']) / len(tr['obs'])
             tr['kp'] = None if kp is None else kp[i]
         out.append(ids)
     return _rejoin(out, tracks, min_app + 0.2) if apps is not None else out
