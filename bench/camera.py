@@ -143,11 +143,12 @@ def main(argv=None):
     res = dict(name='camera', date=datetime.date.today().isoformat(),
                machine=f"{platform.machine()} CPU x{os.cpu_count()}, python {platform.python_version()}, torch {torch.__version__}, "
                        f"load average {load0:.1f} -> {os.getloadavg()[0]:.1f}, {time.perf_counter() - t0:.0f} s",
-               command='python bench/camera.py', metrics=metrics,
+               command=' '.join(['python', 'bench/camera.py', *(argv if argv is not None else sys.argv[1:])]), metrics=metrics,
                notes='Sample walk (75 frames, 512x320) rendered by static / pan / hand-held cameras (sam4d.synthetic.camera_path, seed 1) '
                      'over the room with pictures; H.264 -> frames -> CPU backend (its own focal guess) -> build-4d. rot_err_deg: median '
                      'over frames of the pan and hand-held medians. Ratios: the worse of pan and hand-held over static. *_forced_static: '
-                     'the same clip built with --static-camera (the old behaviour). Foot sliding on the truth contact frames.')
+                     'the same clip built with --static-camera (the old behaviour). Foot sliding on the truth contact frames.'
+                     + (f' Work folder {root}: clips, frames and records already there were reused (made by this script).' if a.work else ''))
     write_json(a.out, res)
     print(res['metrics'])
     return 0
