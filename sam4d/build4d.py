@@ -17,7 +17,8 @@ from .track import appearance, body_points, follow_person
 # %% auto #0
 __all__ = ['GUARDS', 'frame_paths', 'detections', 'person_appearances', 'detected_keypoints', 'interpolate_missing',
            'size_factors', 'fit_plane', 'estimate_ground', 'world_from_camera', 'rigid_to_world', 'camera_travel',
-           'build_sequence', 'body_height', 'contact_spread', 'sanity_checks', 'build4d', 'build4d_cli', 'summary_line']
+           'build_sequence', 'body_height', 'contact_spread', 'sanity_checks', 'build4d', 'build4d_cli', 'summary_line',
+           'run_person']
 
 # %% ../notebooks/04c_build4d.ipynb #cdea0260
 def frame_paths(meta: dict, input_dir) -> list | None:
@@ -372,3 +373,13 @@ def summary_line(seq: Sequence4D) -> str:
     return (f"{seq.T} frames, {seq.J} joints{'' if seq.vertices is None else f', {seq.vertices.shape[1]} vertices'}; person "
             f"#{pr.get('chosen')} of {len(pr.get('tracks', []))} tracked; {len(seq.interpolated)} frames filled; "
             f"camera {seq.source['camera_height_m']:.2f} m up")
+
+# %% ../notebooks/04c_build4d.ipynb #67202226
+def run_person(layout, name: str, person=None):
+    "The person a run builds: as asked; else, for a video generated from a photo, the photo's person ('first'); else the main track (None)."
+    import json
+    if person is not None: return person
+    f = layout.video_meta(name)
+    try: fmt = json.loads(f.read_text()).get('format', '') if f.exists() else ''
+    except json.JSONDecodeError: fmt = ''
+    return 'first' if fmt.startswith('sam4d.video.generate') else None
