@@ -250,7 +250,7 @@ def build_sequence(meta: dict, recs: list, faces=None, static: dict | None = Non
     Rw, tw = world_from_camera(g['normal'], g['d'], kp[np.argmax(valid), hips].mean(0))
     to_world = lambda X: ((X - tw) @ Rw).astype(np.float32)
     cam = Camera(K.astype(np.float32), (motion.R @ Rw).astype(np.float32), np.einsum('tij,tj->ti', motion.R, tw - C).astype(np.float32),
-                 W, H, motion.reliable.copy())
+                 W, H, motion.reliable & (motion.model != 'unknown') & (not motion.info.get('forced')))   # measured, not assumed
     kpw = to_world(kp)
     det, conf = _detected(recs, main, valid, names, cam.project(kpw))
     params = {**_body_params(meta, keys, pick, valid, static, cam, scale, zoom),
@@ -313,9 +313,6 @@ def sanity_checks(seq: Sequence4D, guards: dict = GUARDS) -> list:
     if cam.get('model') == 'unknown':
         warn('camera_unknown', f"the camera's motion could not be estimated ({cam.get('why') or 'too few background points'}): "
              'a static camera is assumed, and any pan or shake is in the body\'s trajectory')
-    if cam.get('model') == 'rotation+translation' and not cam.get('travel_compensated'):
-        warn('camera_travels', 'the camera travels (parallax in the background) and its path is only known up to scale: '
-             'its translation is left in the body\'s trajectory')
     return out
 
 # %% ../notebooks/04c_build4d.ipynb #3d73ccc3
