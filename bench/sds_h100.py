@@ -2,9 +2,12 @@
 
 Measures, side by side in one run:
 - the floor: transformer forward (no grad) + VAE encode with gradient + its backward, each timed alone;
-- the full SDS iteration through sam4d's code: motion model (LBS of a 13.7k-vertex body) -> sam4d.render at 320x512
-  over a background -> VAE encode -> noise -> transformer -> SDS gradient -> backward into the motion parameters ->
-  Adam step; its time over the floor and its peak memory;
+- the full SDS iteration through sam4d's code as the refinement runs it (issue 17): motion model (LBS of a 13.7k-vertex
+  body) -> the window resampled to the prior's frame rate (24 fps from the 25 fps walk: interpolated mesh and camera) ->
+  sam4d.render at 320x512 over a background -> the window's first rendered frame VAE-encoded as the image condition ->
+  VAE encode -> noise -> transformer -> SDS gradient masked to the person in the latents -> the physical terms ->
+  both gradients on the motion parameters, balanced (sam4d.refine.loop.GradientMixer) -> Adam step; its time over the
+  floor and its peak memory;
 - a low-memory mode (VAE gradient checkpointing, then also float8 storage of the transformer weights);
 - the transformer's FLOPs (torch's FlopCounterMode) over its forward time, against a 800 TFLOP/s bf16 ceiling;
 - whether torch.compile helps (regional: each transformer block compiled; diffusers' `compile_repeated_blocks` lists
@@ -28,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from sam4d.core import Camera, DataLayout, Sequence4D
 from sam4d.refine.motion import MotionModel
+from sam4d.refine.losses import PHYSICAL_TERMS, RefineConfig, RefineContext
+from sam4d.refine.loop import GradientMixer, build_model
 from sam4d.refine.priors import HunyuanI2VPrior, WanT2VPrior
 from sam4d.refine.sds import SDSConfig, SDSTerm
 from sam4d.refine.sds_term import MotionSDS, tube_body
@@ -66,7 +71,7 @@ def free(dev):
 
 
 def body_sequence(T, segments, rings):
-    "The sample walk's first T frames in a dense tube body (camera 512x320, the prior's size)."
+    "The sample walk's first T frames (25 fps) in a dense tube body (camera 512x320, the prior's size)."
     walk = Sequence4D.load(DataLayout(ROOT/'data'/'sample').ground_truth('walk'))
     X = walk.keypoints3d[:T]
     V, F, _ = tube_body(X, walk.skeleton, radius=0.06, segments=segments, rings=rings)
@@ -75,32 +80,35 @@ def body_sequence(T, segments, rings):
                       camera=Camera(c.K, c.R[:T], c.t[:T], c.width, c.height), body_model='tube body')
 
 class Setup:
-    "The motion model, the SDS term over it and the optimizer: one full SDS iteration per call of `step`."
+    "The motion model, the SDS term with the physical terms, balanced, and the optimizer: one full refinement iteration per `step`."
     def __init__(self, prior, seq, dev, frames, H, W, guidance=1.0):
         self.prior, self.dev = prior, dev
-        self.model = MotionModel.from_sequence(seq).to(dev)
         g = torch.Generator().manual_seed(0)
         cam = seq.camera
         cam = Camera(np.diag([W / cam.width, H / cam.height, 1]).astype(np.float32) @ cam.K, cam.R, cam.t, W, H)
         self.term = MotionSDS(SDSTerm(prior, SDSConfig(guidance_scale=guidance), seed=0), seq.faces, cam, frames, H, W,
                               background=torch.rand(H, W, 3, generator=g), vertex_colors=torch.rand(seq.vertices.shape[1], 3, generator=g))
+        cfg = RefineConfig(device=str(dev))
+        self.terms = [*PHYSICAL_TERMS, self.term]
+        self.model = build_model(seq, cfg, self.terms)                  # bone offsets fixed while SDS is on
+        self.ctx = RefineContext.build(seq, self.model, cfg)
+        self.mixer = GradientMixer(self.model, self.terms)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3)
-        self.ctx = SimpleNamespace(step=0)
         self.finite = True
 
     def step(self):
         state = self.model()
-        out = self.term(state, self.ctx)
+        plain, bal, log = self.mixer.evaluate(state, self.ctx)
         self.opt.zero_grad(set_to_none=True)
-        out['loss_sds'].backward()
+        self.mixer.backward(plain, bal, self.ctx.step, log)
         self.opt.step()
         self.ctx.step += 1
-        self.last = out
+        self.last = dict(loss_sds=bal[0][1].detach(), log=log)
 
     def render_only(self):
         "Motion model + render + backward into the motion (no prior): the renderer's share of a step."
         state = self.model()
-        video = self.term.render(state.vertices, np.arange(self.term.num_frames))
+        video = self.term.render(state.vertices, self.term.frames_at(len(state.vertices), self.ctx.fps))
         self.opt.zero_grad(set_to_none=True)
         video.mean().backward()
 
@@ -245,7 +253,7 @@ def main(argv=None):
         segments, rings = 24, 26                                   # 22 bones x (24 x 26 + 2) = 13,772 vertices
     torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     args.t_start = t_start = time.perf_counter()
-    seq = body_sequence(args.frames, segments, rings)
+    seq = body_sequence(min(75, args.frames * 25 // 16 + 4), segments, rings)   # long enough for a window at 16 fps
     m, notes = dict(vertices=int(seq.vertices.shape[1]), faces=int(len(seq.faces))), []
     hunyuan(args, dev, dt, seq, m, notes)
     if not args.skip_wan: wan(args, dev, dt, seq, m, notes)
@@ -261,7 +269,10 @@ def main(argv=None):
                    'random prompt embeddings of the real shapes (text encoders skipped); HunyuanVideo-I2V token_replace with embedded guidance '
                    '(one forward per step; transformer bf16, VAE float16 as the checkpoint loads; 144 image + 256 text tokens, half padding), Wan 2.1 T2V 1.3B with CFG 5 (two forwards per step, VAE in float32). floor_ms = fwd_ms + vae_ms '
                    '(transformer forward; VAE encode with gradient + backward, each timed alone); step_ms = the full SDS iteration '
-                   '(motion model + LBS, render, encode, noise, predict, backward into the motion, Adam step), median of reps; '
+                   '(motion model + LBS of the 25 fps walk, window resampled to the prior\'s fps (24 Hunyuan, 16 Wan), render, image condition '
+                   're-encoded from the window\'s first rendered frame (Hunyuan), encode, noise, predict, SDS gradient masked to the person in '
+                   'the latents, physical terms, both gradients on the motion parameters balanced (GradientMixer), Adam step; bone offsets '
+                   'fixed), median of reps; '
                    'lowmem = VAE gradient checkpointing + float8 transformer weights (lowmem_vaeckpt_*: checkpointing only); '
                    f'fwd_share_of_ceiling = FlopCounterMode FLOPs / fwd time / {CEILING_TFLOPS:g} TFLOP/s; compiled_* = regional '
                    'torch.compile of every (double- and single-stream) transformer block.']))

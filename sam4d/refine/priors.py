@@ -35,10 +35,10 @@ class DiffusersPrior:
     has_negative = False
 
     def __init__(self, vae, transformer, num_frames: int, height: int, width: int, low_memory: bool = False,
-                 fp8_weights: bool = False):
+                 fp8_weights: bool = False, fps: float | None = None):
         check_prior_size(num_frames, height, width)
         self.vae, self.transformer = vae.eval().requires_grad_(False), transformer.eval().requires_grad_(False)
-        self.num_frames, self.height, self.width, self.low_memory = num_frames, height, width, low_memory
+        self.num_frames, self.height, self.width, self.low_memory, self.fps = num_frames, height, width, low_memory, fps
         self.dtype = transformer.dtype
         if fp8_weights: transformer.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn, compute_dtype=self.dtype)
 
@@ -55,6 +55,15 @@ class DiffusersPrior:
         return (video.permute(0, 4, 1, 2, 3) * 2 - 1).to(self.device, self.vae.dtype)
 
     def _expand(self, t, B): return t.expand(B, *t.shape[1:])
+
+# %% ../../notebooks/06e_priors.ipynb #95a8da5b
+@patch
+def latent_mask(self: DiffusersPrior, mask, latents):
+    "A pixel mask (B,T,H,W) as (B,1,F,h,w) over the latents: causal frame groups (the first frame alone, then 4 by 4), max-pooled."
+    B, T, H, W = mask.shape
+    nF, h, w = latents.shape[2:]
+    m = mask[:, :1] if nF == 1 else torch.cat([mask[:, :1], mask[:, 1:].reshape(B, nF - 1, -1, H, W).amax(2)], 1)
+    return torch.nn.functional.adaptive_max_pool2d(m, (h, w))[:, None]
 
 # %% ../../notebooks/06e_priors.ipynb #f96cbb3d
 def _wan_chunk(encoder, x, cache):
@@ -85,8 +94,8 @@ def _to_pil(image):
 class HunyuanI2VPrior(DiffusersPrior):
     "HunyuanVideo-I2V as a `VideoPrior`: image + prompt conditioning, embedded guidance or true CFG, token_replace or latent_concat."
     def __init__(self, vae, transformer, image_latents, cond: dict, neg: dict | None, num_frames: int, height: int,
-                 width: int, embedded_guidance: float = 6.0, low_memory: bool = False, fp8_weights: bool = False):
-        super().__init__(vae, transformer, num_frames, height, width, low_memory, fp8_weights)
+                 width: int, embedded_guidance: float = 6.0, low_memory: bool = False, fp8_weights: bool = False, fps: float = 24):
+        super().__init__(vae, transformer, num_frames, height, width, low_memory, fp8_weights, fps)
         self.kind = transformer.config.image_condition_type
         if self.kind not in ('token_replace', 'latent_concat'): raise ValueError(f'not an I2V transformer: image_condition_type={self.kind}')
         self.image_latents, self.cond, self.neg, self.has_negative = image_latents, cond, neg, neg is not None
@@ -96,34 +105,43 @@ class HunyuanI2VPrior(DiffusersPrior):
         if low_memory: vae.enable_gradient_checkpointing()
         else: vae.disable_gradient_checkpointing()
 
-    @classmethod
+    image_conditioned = True
+
+    @property
+    def latent_frames(self): return (self.num_frames - 1) // self.vae.temporal_compression_ratio + 1
+
     @torch.no_grad()
-    def from_pipeline(cls, pipe, image, prompt: str, num_frames: int, height: int, width: int,
-                      negative_prompt: str | None = None, embedded_guidance: float = 6.0, low_memory: bool = False,
-                      fp8_weights: bool = False, image_embed_interleave: int | None = None, **prompt_kwargs):
-        "Encode prompt, negative prompt and image once (as the pipeline does), release the text encoders, keep VAE + transformer."
-        import PIL.Image
-        check_prior_size(num_frames, height, width)
-        for te in (pipe.text_encoder, pipe.text_encoder_2): te.eval()      # deterministic (a stand-in is built in training mode)
-        dev, tdt, kind = pipe._execution_device, pipe.transformer.dtype, pipe.transformer.config.image_condition_type
-        image = _to_pil(image)
-        interleave = image_embed_interleave or {'latent_concat': 2, 'token_replace': 4}.get(kind, 1)
-        emb, pooled, mask = pipe.encode_prompt(image=image, prompt=prompt, device=dev, image_embed_interleave=interleave, **prompt_kwargs)
-        cond = dict(encoder_hidden_states=emb.to(tdt), encoder_attention_mask=mask.to(tdt), pooled_projections=pooled.to(tdt))
-        neg = None
-        if negative_prompt is not None:     # as the pipeline: with a black image and the default interleave
-            emb, pooled, mask = pipe.encode_prompt(image=PIL.Image.new('RGB', (width, height), 0), prompt=negative_prompt,
-                                                   device=dev, **prompt_kwargs)
-            neg = dict(encoder_hidden_states=emb.to(tdt), encoder_attention_mask=mask.to(tdt), pooled_projections=pooled.to(tdt))
-        pixels = pipe.video_processor.preprocess(image, height, width).to(dev, pipe.vae.dtype)
-        lat = pipe.vae.encode(pixels.unsqueeze(2)).latent_dist.mode().to(torch.float32) * pipe.vae.config.scaling_factor
-        release_text_encoders(pipe)
-        return cls(pipe.vae, pipe.transformer, lat, cond, neg, num_frames, height, width, embedded_guidance, low_memory, fp8_weights)
+    def set_image(self, image):
+        "Condition on `image` (H,W,3) in [0,1] at the prior's size: its VAE latent (the prompt's LLaVA image tokens stay the photo's)."
+        x = torch.as_tensor(image).permute(2, 0, 1)[None, :, None].to(self.device, self.vae.dtype) * 2 - 1
+        self.image_latents = self.vae.encode(x).latent_dist.mode().to(torch.float32) * self.vae.config.scaling_factor
 
-# %% ../../notebooks/06e_priors.ipynb #5053bc78
-@patch(as_prop=True)
-def latent_frames(self: HunyuanI2VPrior): return (self.num_frames - 1) // self.vae.temporal_compression_ratio + 1
+# %% ../../notebooks/06e_priors.ipynb #5803b6c3
+@patch(cls_method=True)
+@torch.no_grad()
+def from_pipeline(cls: HunyuanI2VPrior, pipe, image, prompt: str, num_frames: int, height: int, width: int,
+                  negative_prompt: str | None = None, embedded_guidance: float = 6.0, low_memory: bool = False,
+                  fp8_weights: bool = False, image_embed_interleave: int | None = None, fps: float = 24, **prompt_kwargs):
+    "Encode prompt, negative prompt and image once (as the pipeline does), release the text encoders, keep VAE + transformer."
+    import PIL.Image
+    check_prior_size(num_frames, height, width)
+    for te in (pipe.text_encoder, pipe.text_encoder_2): te.eval()      # deterministic (a stand-in is built in training mode)
+    dev, tdt, kind = pipe._execution_device, pipe.transformer.dtype, pipe.transformer.config.image_condition_type
+    image = _to_pil(image)
+    interleave = image_embed_interleave or {'latent_concat': 2, 'token_replace': 4}.get(kind, 1)
+    emb, pooled, mask = pipe.encode_prompt(image=image, prompt=prompt, device=dev, image_embed_interleave=interleave, **prompt_kwargs)
+    cond = dict(encoder_hidden_states=emb.to(tdt), encoder_attention_mask=mask.to(tdt), pooled_projections=pooled.to(tdt))
+    neg = None
+    if negative_prompt is not None:     # as the pipeline: with a black image and the default interleave
+        emb, pooled, mask = pipe.encode_prompt(image=PIL.Image.new('RGB', (width, height), 0), prompt=negative_prompt,
+                                               device=dev, **prompt_kwargs)
+        neg = dict(encoder_hidden_states=emb.to(tdt), encoder_attention_mask=mask.to(tdt), pooled_projections=pooled.to(tdt))
+    pixels = pipe.video_processor.preprocess(image, height, width).to(dev, pipe.vae.dtype)
+    lat = pipe.vae.encode(pixels.unsqueeze(2)).latent_dist.mode().to(torch.float32) * pipe.vae.config.scaling_factor
+    release_text_encoders(pipe)
+    return cls(pipe.vae, pipe.transformer, lat, cond, neg, num_frames, height, width, embedded_guidance, low_memory, fp8_weights, fps)
 
+# %% ../../notebooks/06e_priors.ipynb #8a1d7883
 @patch
 def encode(self: HunyuanI2VPrior, video):
     "Videos (B,T,H,W,3) in [0,1] to scaled latents (B,C,F,h,w) float32 (posterior mode), with gradient."
@@ -168,8 +186,8 @@ def wan_t2v_spec():
 class WanT2VPrior(DiffusersPrior):
     "Wan 2.1 text-to-video as a `VideoPrior`: UMT5 prompt embeddings, true CFG with a negative prompt, normalised latents."
     def __init__(self, vae, transformer, cond, neg, num_frames: int, height: int, width: int, low_memory: bool = False,
-                 fp8_weights: bool = False):
-        super().__init__(vae, transformer, num_frames, height, width, low_memory, fp8_weights)
+                 fp8_weights: bool = False, fps: float = 16):
+        super().__init__(vae, transformer, num_frames, height, width, low_memory, fp8_weights, fps)
         self.cond, self.neg, self.has_negative = cond, neg, neg is not None
         z = vae.config.z_dim
         self.mean = torch.tensor(vae.config.latents_mean, dtype=torch.float32).view(1, z, 1, 1, 1)
@@ -178,7 +196,7 @@ class WanT2VPrior(DiffusersPrior):
     @classmethod
     @torch.no_grad()
     def from_pipeline(cls, pipe, prompt: str, num_frames: int, height: int, width: int, negative_prompt: str | None = None,
-                      max_sequence_length: int = 512, low_memory: bool = False, fp8_weights: bool = False):
+                      max_sequence_length: int = 512, low_memory: bool = False, fp8_weights: bool = False, fps: float = 16):
         "Encode the prompt (and the negative prompt) once, release the text encoder, keep VAE + transformer."
         check_prior_size(num_frames, height, width)
         pipe.text_encoder.eval()
@@ -187,7 +205,7 @@ class WanT2VPrior(DiffusersPrior):
         tdt = pipe.transformer.dtype
         release_text_encoders(pipe)
         return cls(pipe.vae, pipe.transformer, pe.to(tdt), None if ne is None else ne.to(tdt), num_frames, height, width,
-                   low_memory, fp8_weights)
+                   low_memory, fp8_weights, fps)
 
     def encode(self, video):
         "Videos (B,T,H,W,3) in [0,1] to normalised latents (z - mean) / std, float32 (posterior mode), with gradient."
@@ -230,7 +248,7 @@ def load_prior(prior_id: str, prompt: str, num_frames: int, height: int, width: 
         g = spec.guidance_scale if guidance_scale is None else guidance_scale
         neg = None if distilled else (negative_prompt if negative_prompt is not None else spec.negative_prompt)
         return HunyuanI2VPrior.from_pipeline(pipe, image, prompt, num_frames, height, width, negative_prompt=neg,
-                                             embedded_guidance=g, **mem, **kw)
+                                             embedded_guidance=g, fps=spec.fps, **mem, **kw)
     if stand_in is not None: pipe, kw = stand_in.build(stand_in)
     else:
         from diffusers import WanPipeline

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 import numpy as np
 import torch
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['WEIGHTINGS', 'VideoPrior', 'GaussianMixturePrior', 'SDSConfig', 's_max_at', 'guided_velocity', 'sds_gradient',
@@ -31,6 +32,9 @@ class VideoPrior(Protocol):
     def sds_mask(self, latents: torch.Tensor) -> torch.Tensor | None:
         "Weights (broadcastable to `latents`) of the latents SDS may move; None: all of them."
 
+    def latent_mask(self, mask: torch.Tensor, latents: torch.Tensor) -> torch.Tensor:
+        "A pixel mask (B,T,H,W) in [0,1] carried to the latents' layout (broadcastable to `latents`)."
+
 # %% ../../notebooks/06d_sds.ipynb #14232e10
 def _bcast(s, x):
     "Per-sample values (B,) reshaped to broadcast against `x` (B,...)."
@@ -38,46 +42,90 @@ def _bcast(s, x):
 
 # %% ../../notebooks/06d_sds.ipynb #6f515142
 class GaussianMixturePrior:
-    "Data ~ sum_k pi_k N(means[k], sigma^2 I), identity encoder: its flow-matching velocity is exact."
-    def __init__(self, means, sigma: float = 0.0, weights=None, negative_means=None):
-        self.means = torch.as_tensor(means, dtype=torch.float32)           # (K, *shape)
-        self.sigma = float(sigma)
-        K = self.means.shape[0]
-        w = torch.full((K,), 1 / K) if weights is None else torch.as_tensor(weights, dtype=torch.float32)
+    "Data ~ sum_k pi_k N(means[k], sigma^2 I), identity encoder: its flow-matching velocity is exact (optionally image-conditioned)."
+    def __init__(self, means, sigma: float = 0.0, weights=None, negative_means=None, image_condition: bool = False,
+                 condition_sigma: float = 0.05, fps: float | None = None, dtype=torch.float32, chunk: int = 512):
+        means = torch.as_tensor(means)
+        self.shape, self.dtype, self.chunk = tuple(means.shape[1:]), dtype, chunk
+        flat = means.reshape(len(means), -1).float()
+        self.centre = flat.mean(0)                                            # the means are kept centred, flat, in `dtype`
+        self.n0 = flat.shape[1] // self.shape[0] if image_condition else 0     # frame 0's elements when it is the condition
+        self.means, self.sq = self._centred(flat)
+        self.sigma, self.fps = float(sigma), fps
+        w = torch.full((len(flat),), 1 / len(flat)) if weights is None else torch.as_tensor(weights, dtype=torch.float32)
         self.log_weights = (w / w.sum()).log()
-        self.negative_means = None if negative_means is None else torch.as_tensor(negative_means, dtype=torch.float32)
-        self.has_negative = self.negative_means is not None
+        self.has_negative = negative_means is not None
+        if self.has_negative: self.negative_means, self.negative_sq = self._centred(torch.as_tensor(negative_means).reshape(-1, flat.shape[1]).float())
+        self.image_condition, self.condition_sigma, self.image = image_condition, float(condition_sigma), None
+        if image_condition: self.set_image(means[0, 0])
+
+    def _centred(self, flat) -> tuple:
+        "Means (K,D) minus the centre in `dtype`, and their squared norms over the denoised elements (float64)."
+        m = (flat - self.centre).to(self.dtype)
+        return m, torch.cat([(m[i:i + self.chunk, self.n0:].double() ** 2).sum(1) for i in range(0, len(m), self.chunk)])
 
     def encode(self, video): return video
 
-    def sds_mask(self, latents): return None
+    @property
+    def image_conditioned(self) -> bool: return self.image_condition
 
-    def predict(self, x_t, s, negative=False):
-        "E[eps - x0 | x_t] at noise levels `s` (B,), for latents `x_t` (B, *shape)."
-        mu = (self.negative_means if negative else self.means).to(x_t)
-        B, K = x_t.shape[0], mu.shape[0]
-        x, m = x_t.reshape(B, 1, -1), mu.reshape(1, K, -1)
-        s = s.to(x_t).reshape(B, 1, 1)
-        D = (1 - s) ** 2 * self.sigma ** 2 + s ** 2
-        d = x - (1 - s) * m                                                  # x_s minus each component's mean
-        r = torch.softmax(self.log_weights.to(x_t)[None, :, None] - (d * d).sum(-1, keepdim=True) / (2 * D), 1)
-        v = (s - (1 - s) * self.sigma ** 2) / D * d - m                      # each component's exact velocity
-        return (r * v).sum(1).reshape(x_t.shape)
+    def set_image(self, image):
+        "Condition on `image` (the shape of one frame; image-conditioned priors only)."
+        if not self.image_condition: raise ValueError('this prior is not image-conditioned')
+        self.image = torch.as_tensor(image, dtype=torch.float32).reshape(-1)
+
+    def sds_mask(self, latents):
+        if not self.image_condition: return None
+        m = torch.ones_like(latents[:1, :, :1, :1, :1]); m[:, 0] = 0
+        return m
+
+    def latent_mask(self, mask, latents): return mask.reshape(*mask.shape, *([1] * (latents.dim() - mask.dim())))
+
+# %% ../../notebooks/06d_sds.ipynb #bb0b8030
+@patch
+def _chunks(self: GaussianMixturePrior, M):
+    "Row chunks of flat centred means M (K,D) in float32."
+    for i in range(0, len(M), self.chunk): yield M[i:i + self.chunk].float()
+
+@patch
+def predict(self: GaussianMixturePrior, x_t, s, negative=False):
+    "E[eps - x0 | x_t] at noise levels `s` (B,), for latents `x_t` (B, *shape)."
+    M, sq = (self.negative_means, self.negative_sq) if negative else (self.means, self.sq)
+    M, c = M.to(x_t.device), self.centre.to(x_t.device)
+    B, D = x_t.shape[0], M.shape[1]
+    n0 = self.n0                                                       # frame 0 is the condition: not denoised
+    s = s.to(x_t.device).float().reshape(B, 1)
+    x = x_t.reshape(B, -1)[:, n0:].float() - (1 - s) * c[n0:]          # centred: the distances do not cancel in float32
+    Dv = ((1 - s) ** 2 * self.sigma ** 2 + s ** 2).double()
+    dots = torch.cat([x @ m[:, n0:].T for m in self._chunks(M)], 1).double()
+    d2 = (x.double() ** 2).sum(1, keepdim=True) - 2 * (1 - s.double()) * dots + (1 - s.double()) ** 2 * sq.to(x.device)[None]
+    logits = self.log_weights.to(x.device).double()[None] - d2 / (2 * Dv)
+    if n0:
+        ci = self.image.to(x) - c[:n0]
+        c2 = torch.cat([((m[:, :n0] - ci) ** 2).sum(1) for m in self._chunks(M)]).double()
+        logits = logits - c2[None] / (2 * max(self.sigma, self.condition_sigma) ** 2)
+    r = torch.softmax(logits, 1).float()                              # (B,K) posterior responsibilities
+    mu = sum(r[:, i:i + len(m)] @ m[:, n0:] for i, m in zip(range(0, len(M), self.chunk), self._chunks(M))) + c[n0:]
+    v = torch.zeros(B, D, dtype=torch.float32, device=x_t.device)
+    v[:, n0:] = (s - (1 - s) * self.sigma ** 2) / Dv.float() * (x_t.reshape(B, -1)[:, n0:].float() - (1 - s) * mu) - mu
+    return v.reshape(x_t.shape)
 
 # %% ../../notebooks/06d_sds.ipynb #a251576f
-WEIGHTINGS = {'v': lambda s: torch.ones_like(s), 'eps': lambda s: 1 - s, 'x0': lambda s: s}
+WEIGHTINGS = {'v': lambda s: torch.ones_like(s), 'eps': lambda s: 1 - s, 'x0': lambda s: s,
+              'sds': lambda s: s ** 2 * (1 - s) / ((1 - s) ** 2 + s ** 2)}
 
 @dataclass
 class SDSConfig:
-    "Settings of the SDS term."
+    "Settings of the SDS term (defaults: TC4D's noise schedule, DreamFusion's weighting)."
     s_min: float = 0.02             # lowest noise level drawn
     s_max: float = 0.98             # highest noise level drawn at the start
-    s_max_end: float | None = None  # s_max annealed to this value over `anneal_steps` (None: no annealing)
+    s_max_end: float | None = 0.5   # s_max annealed to this value over `anneal_steps` (None: no annealing)
     anneal: str = 'linear'          # 'linear' or 'sqrt' schedule of s_max
     anneal_steps: int = 500
-    weighting: str = 'x0'           # w(s): 'v' (1), 'eps' (1-s) or 'x0' (s)
+    weighting: str = 'sds'          # w(s): 'sds' (DreamFusion), 'v' (1), 'eps' (1-s) or 'x0' (s)
     guidance_scale: float = 1.0     # classifier-free guidance on v (needs a negative prompt when != 1)
     grad_clip: float | None = None  # clip the L2 norm of g over the latents
+    reduction: str = 'mean'         # 'mean' (per latent element) or 'sum'
 
     def __post_init__(self):
         if not 0 <= self.s_min <= self.s_max <= 1: raise ValueError(f'need 0 <= s_min <= s_max <= 1, got {self.s_min}, {self.s_max}')
@@ -85,6 +133,13 @@ class SDSConfig:
             raise ValueError(f's_max_end must lie in [s_min, 1], got {self.s_max_end}')
         if self.anneal not in ('linear', 'sqrt'): raise ValueError(f"anneal must be 'linear' or 'sqrt', got {self.anneal!r}")
         if self.weighting not in WEIGHTINGS: raise ValueError(f'weighting must be one of {sorted(WEIGHTINGS)}, got {self.weighting!r}')
+        if self.reduction not in ('mean', 'sum'): raise ValueError(f"reduction must be 'mean' or 'sum', got {self.reduction!r}")
+
+    def describe(self) -> str:
+        "The schedule in one line."
+        anneal = f' -> {self.s_max_end:g} ({self.anneal}, over {self.anneal_steps} steps)' if self.s_max_end is not None else ''
+        cfg = f'CFG {self.guidance_scale:g} with the negative prompt' if self.guidance_scale != 1 else 'no CFG'
+        return f"noise s ~ U[{self.s_min:g}, s_max], s_max {self.s_max:g}{anneal}; weighting '{self.weighting}'; {cfg}; loss {self.reduction} over latents"
 
 # %% ../../notebooks/06d_sds.ipynb #72334854
 def s_max_at(step: int, cfg: SDSConfig) -> float:
@@ -113,14 +168,14 @@ def sds_gradient(prior, x0, s, eps, guidance_scale: float = 1.0, weighting: str 
         v = guided_velocity(prior, x_t, s, guidance_scale).float()
         return _bcast(WEIGHTINGS[weighting](s.float()), x0) * (v - (eps - x0))
 
-def sds_loss(x0, g):
-    "0.5 ||x0 - stopgrad(x0 - g)||^2 / B: autograd delivers g / B to each of the B latents `x0`."
+def sds_loss(x0, g, reduction: str = 'sum'):
+    "0.5 ||x0 - stopgrad(x0 - g)||^2 over B latents: autograd delivers g / B ('sum') or g / numel ('mean') to `x0`."
     target = (x0 - g.to(x0.dtype)).detach()
-    return 0.5 * ((x0.float() - target.float()) ** 2).sum() / x0.shape[0]
+    return 0.5 * ((x0.float() - target.float()) ** 2).sum() / (x0.shape[0] if reduction == 'sum' else x0.numel())
 
 # %% ../../notebooks/06d_sds.ipynb #46ec68f5
 class SDSTerm:
-    "Score distillation from a `VideoPrior` on videos (B,T,H,W,3) in [0,1]: `term(video, step) -> (loss, info)`."
+    "Score distillation from a `VideoPrior` on videos (B,T,H,W,3) in [0,1]: `term(video, step, mask) -> (loss, info)`."
     def __init__(self, prior: VideoPrior, config: SDSConfig | None = None, seed: int = 0):
         self.prior, self.config, self.seed, self._gen = prior, config or SDSConfig(), seed, None
         if self.config.guidance_scale != 1 and not prior.has_negative:
@@ -140,7 +195,8 @@ class SDSTerm:
         if state and (state['device'] == 'cpu' or torch.cuda.is_available()):
             self._gen = torch.Generator(device=state['device']); self._gen.set_state(state['generator'])
 
-    def __call__(self, video, step: int = 0):
+    def __call__(self, video, step: int = 0, mask=None):
+        "The surrogate loss and a readout; `mask` (B,T,H,W) in [0,1] limits g to those pixels' latents (the person)."
         cfg = self.config
         x0 = self.prior.encode(video)
         gen = self._generator(x0.device)
@@ -148,8 +204,9 @@ class SDSTerm:
         s = cfg.s_min + (s_hi - cfg.s_min) * torch.rand(x0.shape[0], generator=gen, device=x0.device)
         eps = torch.randn(x0.shape, generator=gen, device=x0.device, dtype=torch.float32)
         g = sds_gradient(self.prior, x0, s, eps, cfg.guidance_scale, cfg.weighting)
-        mask = self.prior.sds_mask(x0)
-        if mask is not None: g = g * mask
+        m = self.prior.sds_mask(x0)
+        if m is not None: g = g * m
+        if mask is not None: g = g * self.prior.latent_mask(mask.to(g), g)
         norm = g.norm()
         if cfg.grad_clip is not None: g = g * (cfg.grad_clip / norm.clamp_min(1e-12)).clamp(max=1)
-        return sds_loss(x0, g), dict(s=s, s_max=s_hi, grad_norm=norm, grad_norm_clipped=g.norm())
+        return sds_loss(x0, g, cfg.reduction), dict(s=s, s_max=s_hi, grad_norm=norm, grad_norm_clipped=g.norm())

@@ -11,29 +11,47 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from ..core import Camera, Sequence4D, input_error, staged_files, write_json
 from ..render import MeshRenderer
 from .sds import SDSConfig, SDSTerm
+from .loop import Balance
 
 # %% auto #0
-__all__ = ['CLIP_MEAN', 'CLIP_STD', 'pick_frames', 'scaled_camera', 'resize_video', 'video_background', 'read_video',
-           'vertex_colors_from_frame', 'grad_snapshot', 'write_sds_snapshots', 'MotionSDS', 'tube_body', 'ClipScorer',
+__all__ = ['FRAME_MODES', 'CLIP_MEAN', 'CLIP_STD', 'STATIC_NEGATIVE', 'window_positions', 'interpolate_frames', 'scaled_camera',
+           'resize_video', 'video_background', 'read_video', 'vertex_colors_from_frames', 'grad_snapshot',
+           'write_sds_snapshots', 'MotionSDS', 'tube_body', 'ClipScorer', 'sds_recipe', 'set_appearance',
            'make_sds_term', 'motion_sds_term']
 
 # %% ../../notebooks/06f_sds_term.ipynb #c4a230ed
-def pick_frames(T: int, num_frames: int, mode: str = 'spread', offset: int = 0) -> np.ndarray:
-    "Indices (num_frames,) into a T-frame sequence: spread evenly over it, or a window of consecutive frames from `offset`."
-    if mode not in ('spread', 'window'): raise ValueError(f"frame mode must be 'spread' or 'window', got {mode!r}")
-    if mode == 'window' and T >= num_frames:
-        start = int(np.clip(offset, 0, T - num_frames))
-        return np.arange(start, start + num_frames)
-    return np.round(np.linspace(0, T - 1, num_frames)).astype(np.int64)     # fewer frames than asked: some repeat
+FRAME_MODES = ('window', 'start', 'spread')
 
-def scaled_camera(camera: Camera, frames, width: int, height: int):
-    "K (3,3), R (F,3,3), t (F,3) tensors of `camera` at `frames`, its image resized to `width` x `height`."
+def window_positions(T: int, num_frames: int, step: float = 1.0, mode: str = 'window', offset: float = 0.0) -> np.ndarray:
+    "Frame positions (num_frames,) (fractional) of the scored window: `step` frames apart from `offset` ('window') or 0 ('start'); spread over the sequence ('spread', or when the window does not fit)."
+    if mode not in FRAME_MODES: raise ValueError(f'frame mode must be one of {FRAME_MODES}, got {mode!r}')
+    span = (num_frames - 1) * step
+    if mode == 'spread' or span > T - 1: return np.linspace(0, T - 1, num_frames)
+    start = 0.0 if mode == 'start' else float(np.clip(offset, 0, T - 1 - span))
+    return start + step * np.arange(num_frames)
+
+def interpolate_frames(x, positions):
+    "Rows of `x` (T,...) (array or tensor) at fractional `positions`, linearly between neighbouring frames."
+    p = np.asarray(positions, np.float64)
+    i0 = np.clip(np.floor(p).astype(np.int64), 0, len(x) - 1)
+    i1, w = np.minimum(i0 + 1, len(x) - 1), p - i0
+    if not torch.is_tensor(x): return (1 - w).reshape(-1, *[1] * (x.ndim - 1)) * x[i0] + w.reshape(-1, *[1] * (x.ndim - 1)) * x[i1]
+    w = torch.as_tensor(w, dtype=x.dtype, device=x.device).reshape(-1, *[1] * (x.dim() - 1))
+    i0, i1 = (torch.as_tensor(i, device=x.device) for i in (i0, i1))
+    return (1 - w) * x[i0] + w * x[i1]
+
+def scaled_camera(camera: Camera, positions, width: int, height: int):
+    "K (3,3), R (F,3,3), t (F,3) tensors of `camera` at (fractional) frame `positions`, its image resized to `width` x `height`."
     K = np.diag([width / camera.width, height / camera.height, 1.0]) @ np.asarray(camera.K, np.float64)
+    R = interpolate_frames(np.asarray(camera.R, np.float64), positions)
+    U, _, Vt = np.linalg.svd(R)                                       # the blend of two rotations, back onto a rotation
+    R = U @ Vt
     f = torch.as_tensor
-    return f(K, dtype=torch.float32), f(camera.R[frames], dtype=torch.float32), f(camera.t[frames], dtype=torch.float32)
+    return f(K, dtype=torch.float32), f(R, dtype=torch.float32), f(interpolate_frames(np.asarray(camera.t, np.float64), positions), dtype=torch.float32)
 
 # %% ../../notebooks/06f_sds_term.ipynb #348593b8
 def resize_video(frames, height: int, width: int) -> torch.Tensor:
@@ -57,28 +75,29 @@ def read_video(path, max_frames: int | None = None) -> np.ndarray:
 
 # %% ../../notebooks/06f_sds_term.ipynb #fa7dc095
 @torch.no_grad()
-def vertex_colors_from_frame(renderer: MeshRenderer, vertices, K, R, t, image, tol: float = 0.02) -> torch.Tensor:
-    "Colours (V,3) of mesh `vertices` (V,3) sampled from `image` (H,W,3) where the first frame sees them."
-    out = renderer(vertices[None], K, R[None], t[None])
-    Xc = vertices @ R.T + t
+def vertex_colors_from_frames(renderer: MeshRenderer, vertices, K, R, t, images, tol: float = 0.02) -> torch.Tensor:
+    "Colours (V,3) of a mesh at `vertices` (F,V,3) pooled over the frames `images` (F,H,W,3) that see each vertex (R (F,3,3), t (F,3))."
+    out = renderer(vertices, K, R, t)
+    Xc = vertices @ R.transpose(1, 2) + t[:, None]
     uv = Xc @ K.T
-    uv = uv[:, :2] / uv[:, 2:].clamp_min(1e-6)
-    H, W = image.shape[:2]
-    grid = torch.stack([uv[:, 0] / W * 2 - 1, uv[:, 1] / H * 2 - 1], -1)[None, None]          # pixel edges at -1, 1
-    sample = lambda img: F.grid_sample(img, grid, mode='bilinear', align_corners=False)[0, :, 0].T
-    col = sample(image.permute(2, 0, 1)[None].float())
-    depth = sample(out['depth'][:, None])[:, 0]
-    inside = (grid.abs() < 1).all(-1)[0, 0]
-    vis = inside & ((depth - Xc[:, 2]).abs() < tol * Xc[:, 2]) & (sample(out['alpha'][:, None])[:, 0] > 0.5)
-    fill = col[vis].mean(0) if vis.any() else torch.full((3,), 0.5)
-    return torch.where(vis[:, None], col, fill)
+    uv = uv[..., :2] / uv[..., 2:].clamp_min(1e-6)
+    H, W = images.shape[1:3]
+    grid = torch.stack([uv[..., 0] / W * 2 - 1, uv[..., 1] / H * 2 - 1], -1)[:, None]          # (F,1,V,2), pixel edges at -1, 1
+    sample = lambda img: F.grid_sample(img, grid, mode='bilinear', align_corners=False)[:, :, 0].transpose(1, 2)   # (F,V,C)
+    col = sample(images.permute(0, 3, 1, 2).float())
+    depth, alpha = sample(out['depth'][:, None])[..., 0], sample(out['alpha'][:, None])[..., 0]
+    vis = ((grid.abs() < 1).all(-1)[:, 0] & ((depth - Xc[..., 2]).abs() < tol * Xc[..., 2]) & (alpha > 0.5)).float()   # (F,V)
+    n = vis.sum(0)
+    pooled = (vis[..., None] * col).sum(0) / n.clamp_min(1)[:, None]
+    fill = pooled[n > 0].mean(0) if (n > 0).any() else torch.full((3,), 0.5)
+    return torch.where((n > 0)[:, None], pooled, fill)
 
 # %% ../../notebooks/06f_sds_term.ipynb #d39785bf
 def grad_snapshot(step: int, frames, grad, video, scale: int = 2) -> dict:
-    "A snapshot of the SDS gradient `grad` (F,H,W,3) on the rendered `video` (F,H,W,3): per-frame magnitude and heat maps."
+    "A snapshot of the SDS gradient `grad` (F,H,W,3) on the rendered `video` (F,H,W,3) at sequence `frames`: per-frame magnitude and heat maps."
     mag = grad.detach().float().norm(dim=-1)                                      # (F,H,W)
     small = lambda x: F.avg_pool2d(x, scale) if scale > 1 else x
-    return dict(step=int(step), frames=np.asarray(frames, np.int64), magnitude=mag.mean((1, 2)).cpu().numpy().astype(np.float32),
+    return dict(step=int(step), frames=np.round(np.asarray(frames, np.float64)).astype(np.int64), magnitude=mag.mean((1, 2)).cpu().numpy().astype(np.float32),
                 heatmap=small(mag[:, None])[:, 0].cpu().numpy().astype(np.float16),
                 render=(small(video.detach().float().permute(0, 3, 1, 2)).permute(0, 2, 3, 1).clamp(0, 1) * 255).round().byte().cpu().numpy())
 
@@ -99,69 +118,119 @@ class MotionSDS:
     __name__ = 'video_sds'
 
     def __init__(self, sds: SDSTerm, faces, camera: Camera, num_frames: int, height: int, width: int, background=None,
-                 vertex_colors=None, frame_mode: str = 'window', snapshot_every: int = 0, snapshot_scale: int = 2,
-                 seed: int = 0, clip=None, prompt: str | None = None, **render_kw):
-        self.sds, self.camera, self.frame_mode = sds, camera, frame_mode
-        self.num_frames, self.height, self.width = num_frames, height, width
+                 vertex_colors=None, frame_mode: str = 'window', prior_fps: float | None = None, condition: str = 'render',
+                 mask_margin: float | None = 0.05, balance: Balance | None = Balance(), snapshot_every: int = 0,
+                 snapshot_scale: int = 2, seed: int = 0, clip=None, prompt: str | None = None, **render_kw):
+        self.sds, self.camera, self.frame_mode, self.condition, self.mask_margin = sds, camera, frame_mode, condition, mask_margin
+        self.num_frames, self.height, self.width, self.balance = num_frames, height, width, balance
+        self.prior_fps = prior_fps or getattr(getattr(sds, 'prior', None), 'fps', None)
         self.renderer = MeshRenderer(faces, width, height, **render_kw)
         self.background = None if background is None else torch.as_tensor(background, dtype=torch.float32)
         self.vertex_colors = None if vertex_colors is None else torch.as_tensor(vertex_colors, dtype=torch.float32)
         self.snapshot_every, self.snapshot_scale, self.snapshots = snapshot_every, snapshot_scale, []
-        self.rng, self.clip, self.prompt, self.clip_note = np.random.default_rng(seed), clip, prompt, ''
-        pick_frames(num_frames, num_frames, frame_mode)                 # checks the mode
+        self.rng, self.clip, self.prompt, self.clip_note, self.appearance = np.random.default_rng(seed), clip, prompt, '', 'given'
+        window_positions(num_frames, num_frames, mode=frame_mode)       # checks the mode
+        if condition not in ('render', 'fixed'): raise ValueError(f"condition must be 'render' or 'fixed', got {condition!r}")
+        if condition == 'fixed' and frame_mode != 'start' and getattr(getattr(sds, 'prior', None), 'image_conditioned', False):
+            raise ValueError("an image-conditioned prior with condition='fixed' scores windows that do not start at its image: "
+                             "use condition='render' (condition on each window's first frame) or frame_mode='start'")
 
-    def frames_at(self, T: int) -> np.ndarray:
-        "The sequence frames rendered at this call."
-        off = self.rng.integers(0, max(T - self.num_frames, 0) + 1) if self.frame_mode == 'window' else 0
-        return pick_frames(T, self.num_frames, self.frame_mode, off)
+    def frames_at(self, T: int, fps: float) -> np.ndarray:
+        "The (fractional) sequence frames rendered at this call: a window at the prior's frame rate."
+        step = fps / self.prior_fps if self.prior_fps else 1.0
+        span = (self.num_frames - 1) * step
+        off = self.rng.uniform(0, max(T - 1 - span, 0)) if self.frame_mode == 'window' else 0.0
+        if step == 1: off = round(off)                              # the sequence's own frames: no interpolation
+        return window_positions(T, self.num_frames, step, self.frame_mode, off)
 
-    def render(self, vertices, frames) -> torch.Tensor:
-        "The rendered video (1,F,H,W,3) of mesh `vertices` (T,V,3) at `frames`."
-        dev = vertices.device
-        K, R, t = (x.to(dev) for x in scaled_camera(self.camera, frames, self.width, self.height))
-        self.renderer.to(dev)
-        bg = None if self.background is None else self.background.to(dev)
-        vc = None if self.vertex_colors is None else self.vertex_colors.to(dev)
-        return self.renderer(vertices[torch.as_tensor(frames, device=dev)], K, R, t, background=bg, vertex_colors=vc)['image'][None]
+# %% ../../notebooks/06f_sds_term.ipynb #65277e21
+@patch
+def render(self: MotionSDS, vertices, frames, out: str = 'image'):
+    "The rendered video (1,F,H,W,3) of mesh `vertices` (T,V,3) at (fractional) `frames` (and its alpha (1,F,H,W) with out='both')."
+    dev = vertices.device
+    K, R, t = (x.to(dev) for x in scaled_camera(self.camera, frames, self.width, self.height))
+    self.renderer.to(dev)
+    bg = None if self.background is None else self.background.to(dev)
+    vc = None if self.vertex_colors is None else self.vertex_colors.to(dev)
+    r = self.renderer(interpolate_frames(vertices, frames), K, R, t, background=bg, vertex_colors=vc)
+    return (r['image'][None], r['alpha'][None]) if out == 'both' else r['image'][None]
 
-    def __call__(self, state, ctx) -> dict:
-        if state.vertices is None: raise ValueError('Video-SDS renders the mesh: the sequence has no vertices')
-        frames = self.frames_at(state.vertices.shape[0])
-        video = self.render(state.vertices, frames)
-        step = int(getattr(ctx, 'step', 0))
-        if self.snapshot_every and step % self.snapshot_every == 0 and video.requires_grad:
-            v = video.detach()[0]
-            video.register_hook(lambda g: self.snapshots.append(grad_snapshot(step, frames, g[0], v, self.snapshot_scale)))
-        loss, info = self.sds(video, step)
-        return dict(loss_sds=loss, sds_s=info['s'].mean(), sds_s_max=float(info['s_max']), sds_grad_norm=info['grad_norm'])
+@patch
+def person_mask(self: MotionSDS, alpha):
+    "The rendered silhouette (1,F,H,W) dilated by `mask_margin` of the image height (None: no mask)."
+    if self.mask_margin is None: return None
+    k = 2 * max(1, round(self.mask_margin * self.height)) + 1
+    return F.max_pool2d((alpha.detach() > 0.01).float(), k, stride=1, padding=k // 2)
 
-    @torch.no_grad()
-    def render_sequence(self, seq: Sequence4D) -> torch.Tensor:
-        "Every frame (T,H,W,3) of a sequence's mesh, rendered as the term renders it."
-        V = torch.as_tensor(seq.vertices, dtype=torch.float32)
-        return torch.cat([self.render(V, np.arange(i, min(i + 16, seq.T)))[0] for i in range(0, seq.T, 16)])
+# %% ../../notebooks/06f_sds_term.ipynb #a9c27162
+@patch
+def __call__(self: MotionSDS, state, ctx) -> dict:
+    if state.vertices is None: raise ValueError('Video-SDS renders the mesh: the sequence has no vertices')
+    frames = self.frames_at(state.vertices.shape[0], float(getattr(ctx, 'fps', 0) or 0) or (self.prior_fps or 1.0))
+    video, alpha = self.render(state.vertices, frames, out='both')
+    prior = self.sds.prior
+    if self.condition == 'render' and getattr(prior, 'image_conditioned', False): prior.set_image(video[0, 0].detach())
+    step = int(getattr(ctx, 'step', 0))
+    if self.snapshot_every and step % self.snapshot_every == 0 and video.requires_grad:
+        v = video.detach()[0]
+        video.register_hook(lambda g: self.snapshots.append(grad_snapshot(step, frames, g[0], v, self.snapshot_scale)))
+    mask = self.person_mask(alpha)
+    loss, info = self.sds(video, step, mask=mask)
+    out = dict(loss_sds=loss, sds_s=info['s'].mean(), sds_s_max=float(info['s_max']), sds_grad_norm=info['grad_norm'],
+               sds_window_start=float(frames[0]))
+    if mask is not None: out['sds_mask_frac'] = mask.mean()
+    return out
 
-    def report(self, before: Sequence4D, after: Sequence4D) -> dict:
-        "Metrics of the SDS run: the CLIP text alignment of the renders before and after (when a scorer is attached)."
-        out = dict(sds_snapshots=len(self.snapshots))
-        if self.clip_note: out['clip_note'] = self.clip_note
-        if self.clip is not None and self.prompt:
-            b, a = (self.clip(self.render_sequence(s), self.prompt).mean().item() for s in (before, after))
-            out.update(clip_score_before=b, clip_score_after=a, clip_score_change=a - b, clip_model=self.clip.name, prompt=self.prompt)
-        return out
+# %% ../../notebooks/06f_sds_term.ipynb #11f691b3
+@patch
+def describe(self: MotionSDS) -> dict:
+    "What the term does, for the command line and the run's record: prior, size, frames, conditioning, mask, schedule, balance."
+    prior, cfg = self.sds.prior, self.sds.config
+    b = self.balance
+    return dict(prior=getattr(prior, 'name', type(prior).__name__), size=f'{self.num_frames} frames {self.height}x{self.width}',
+                frames=f"{self.frame_mode} windows at {self.prior_fps or 'the sequence'} fps" + ('' if self.prior_fps else ' (no resampling)'),
+                conditioning=('each window\'s first rendered frame' if self.condition == 'render' else 'the photo (windows from frame 0)')
+                             if getattr(prior, 'image_conditioned', False) else 'text only',
+                mask='off' if self.mask_margin is None else f'person silhouette + {self.mask_margin:g} of the height',
+                appearance=self.appearance, schedule=cfg.describe(),
+                negative_prompt=getattr(prior, 'negative_prompt', None) if prior.has_negative else None,
+                balance='off (raw gradient x lambda_sds)' if b is None else
+                        f'{b.ratio:g} x the physical gradient on the motion, warm-up {b.warmup} steps, clip {b.clip:g}x, '
+                        f"bone offsets {'fixed' if b.fix_offsets else 'free'}")
 
-    def state_dict(self) -> dict:
-        "What a resumed refinement needs: the frame-window RNG, the SDS noise stream and the gradient snapshots so far."
-        return dict(rng=self.rng.bit_generator.state, sds=self.sds.state_dict(), snapshots=list(self.snapshots))
+# %% ../../notebooks/06f_sds_term.ipynb #e37a747d
+@patch
+@torch.no_grad()
+def render_sequence(self: MotionSDS, seq: Sequence4D) -> torch.Tensor:
+    "Every frame (T,H,W,3) of a sequence's mesh, rendered as the term renders it."
+    V = torch.as_tensor(seq.vertices, dtype=torch.float32)
+    return torch.cat([self.render(V, np.arange(i, min(i + 16, seq.T)))[0] for i in range(0, seq.T, 16)])
 
-    def load_state_dict(self, state: dict):
-        self.rng.bit_generator.state = state['rng']
-        self.sds.load_state_dict(state['sds'])
-        self.snapshots = list(state['snapshots'])
+@patch
+def report(self: MotionSDS, before: Sequence4D, after: Sequence4D) -> dict:
+    "Metrics of the SDS run: the CLIP text alignment of the renders before and after (when a scorer is attached)."
+    out = dict(sds_snapshots=len(self.snapshots), settings=self.describe())
+    if self.clip_note: out['clip_note'] = self.clip_note
+    if self.clip is not None and self.prompt:
+        b, a = (self.clip(self.render_sequence(s), self.prompt).mean().item() for s in (before, after))
+        out.update(clip_score_before=b, clip_score_after=a, clip_score_change=a - b, clip_model=self.clip.name, prompt=self.prompt)
+    return out
 
-    def write_into(self, folder) -> list:
-        "Write the gradient snapshots into an output (staging) folder; the names written."
-        return [write_sds_snapshots(folder, self.snapshots).name] if self.snapshots else []
+@patch
+def state_dict(self: MotionSDS) -> dict:
+    "What a resumed refinement needs: the frame-window RNG, the SDS noise stream and the gradient snapshots so far."
+    return dict(rng=self.rng.bit_generator.state, sds=self.sds.state_dict(), snapshots=list(self.snapshots))
+
+@patch
+def load_state_dict(self: MotionSDS, state: dict):
+    self.rng.bit_generator.state = state['rng']
+    self.sds.load_state_dict(state['sds'])
+    self.snapshots = list(state['snapshots'])
+
+@patch
+def write_into(self: MotionSDS, folder) -> list:
+    "Write the gradient snapshots into an output (staging) folder; the names written."
+    return [write_sds_snapshots(folder, self.snapshots).name] if self.snapshots else []
 
 # %% ../../notebooks/06f_sds_term.ipynb #0b231f1d
 def tube_body(keypoints3d, edges, radius: float = 0.05, segments: int = 8, rings: int = 4):
@@ -229,6 +298,16 @@ class ClipScorer:
         return cls(model.to(device or ('cuda' if torch.cuda.is_available() else 'cpu')), tok, model_id)
 
 # %% ../../notebooks/06f_sds_term.ipynb #1d48b5ff
+STATIC_NEGATIVE = 'low motion, static statue, not moving, no motion'    # Align Your Gaussians (Ling et al. 2024)
+
+def sds_recipe(prior_id: str) -> dict:
+    "The term's guidance defaults for a prior: CFG scale and negative prompt (the model's recipe plus the phrase against still videos)."
+    from sam4d.video.models import HUNYUAN_NEGATIVE_PROMPT, WAN_NEGATIVE_PROMPT
+    if 'wan' in prior_id: return dict(guidance_scale=5.0, negative_prompt=f'{WAN_NEGATIVE_PROMPT}, {STATIC_NEGATIVE}')
+    if '33ch' in prior_id: return dict(guidance_scale=6.0, negative_prompt=f'{HUNYUAN_NEGATIVE_PROMPT}, {STATIC_NEGATIVE}')
+    return dict(guidance_scale=1.0, negative_prompt=None)       # CFG-distilled: guidance is embedded, no negative branch
+
+# %% ../../notebooks/06f_sds_term.ipynb #f78beaad
 def _video_record(video):
     "The frames (T,H,W,3) uint8 of a video file and its JSON sidecar (or {})."
     path = Path(video)
@@ -236,17 +315,8 @@ def _video_record(video):
     side = path.with_suffix('.json')
     return read_video(path), (json.loads(side.read_text()) if side.exists() else {})
 
-# %% ../../notebooks/06f_sds_term.ipynb #b8679730
-def make_sds_term(prior_id: str, seq: Sequence4D, video=None, prompt: str | None = None, image=None, iters: int = 400,
-                  device=None, num_frames: int = 33, height: int = 320, width: int | None = None,
-                  negative_prompt: str | None = None, embedded_guidance: float | None = None, background: str = 'median',
-                  frame_mode: str = 'window', appearance: str = 'frame', snapshot_every: int = 50, low_memory: bool = False,
-                  fp8_weights: bool = False, clip='openai/clip-vit-large-patch14', cache_dir=None, seed: int = 0, **sds) -> MotionSDS:
-    "The Video-SDS term for refining `seq` with prior `prior_id`; `sds` holds `SDSConfig` fields. Raises Sam4dInputError when it cannot run."
-    from sam4d.refine.priors import PRIORS, known_prior, load_prior
-    if not known_prior(prior_id): raise input_error(f'sds prior {prior_id!r}', 'is not a known prior', f'use one of {", ".join(PRIORS)}')
-    if seq.vertices is None or seq.camera is None:
-        raise input_error('the input sequence', 'has no mesh or no camera', 'Video-SDS renders the mesh through the camera: refine a sequence with vertices, faces and a camera')
+def _conditioning(seq: Sequence4D, video, prompt, image):
+    "The video's frames, the prompt and the conditioning image (checked before any model loads)."
     frames, meta = _video_record(video) if video is not None else (None, {})
     prompt = prompt or meta.get('prompt')
     if not prompt: raise input_error(video or '--video', 'gives no prompt (no JSON sidecar with "prompt")', 'pass the prompt, or the video written by `sam4d generate-video`')
@@ -255,26 +325,55 @@ def make_sds_term(prior_id: str, seq: Sequence4D, video=None, prompt: str | None
         image = np.asarray(Image.open(meta['image']).convert('RGB'))
     if image is None and frames is not None: image = frames[0]
     cam = seq.camera
-    width = width or max(16, int(round(height * cam.width / cam.height / 16)) * 16)
     if frames is not None and frames.shape[1:3] != (cam.height, cam.width):
         raise input_error(video, f'has frames of {frames.shape[2]}x{frames.shape[1]} but the sequence camera is {cam.width}x{cam.height}',
                           'pass the video the sequence was reconstructed from')
+    return frames, prompt, image
+
+# %% ../../notebooks/06f_sds_term.ipynb #b8679730
+def set_appearance(term: MotionSDS, seq: Sequence4D, frames, mode: str = 'pooled', n: int = 16):
+    "The term's background and vertex colours from the video `frames` (T,H,W,3) uint8: colours 'pooled' over n frames, from the 'frame' 0, or 'gray'."
+    if mode not in ('pooled', 'frame', 'gray'): raise ValueError(f"appearance must be 'pooled', 'frame' or 'gray', got {mode!r}")
+    if frames is None: return
+    if mode == 'gray': term.appearance = 'gray'; return
+    idx = np.unique(np.round(np.linspace(0, min(len(frames), seq.T) - 1, n if mode == 'pooled' else 1)).astype(np.int64))
+    K, R, t = scaled_camera(seq.camera, idx, term.width, term.height)
+    term.vertex_colors = vertex_colors_from_frames(term.renderer, torch.as_tensor(seq.vertices[idx], dtype=torch.float32), K, R, t,
+                                                   resize_video(frames[idx], term.height, term.width))
+    term.appearance = f'vertex colours pooled over {len(idx)} video frames' if mode == 'pooled' else 'vertex colours from video frame 0'
+
+# %% ../../notebooks/06f_sds_term.ipynb #5c10c335
+def make_sds_term(prior_id: str, seq: Sequence4D, video=None, prompt: str | None = None, image=None, iters: int = 400,
+                  device=None, num_frames: int = 33, height: int = 320, width: int | None = None, prior_fps: float | None = None,
+                  negative_prompt: str | None = None, embedded_guidance: float | None = None, background: str = 'median',
+                  frame_mode: str = 'window', condition: str = 'render', mask_margin: float | None = 0.05,
+                  appearance: str = 'pooled', balance: dict | bool = True, snapshot_every: int = 50, low_memory: bool = False,
+                  fp8_weights: bool = False, clip='openai/clip-vit-large-patch14', cache_dir=None, seed: int = 0, **sds) -> MotionSDS:
+    "The Video-SDS term for refining `seq` with prior `prior_id`; `sds` holds `SDSConfig` fields, `balance` `Balance` fields. Raises Sam4dInputError when it cannot run."
+    from sam4d.refine.priors import PRIORS, known_prior, load_prior
+    if not known_prior(prior_id): raise input_error(f'sds prior {prior_id!r}', 'is not a known prior', f'use one of {", ".join(PRIORS)}')
+    if seq.vertices is None or seq.camera is None:
+        raise input_error('the input sequence', 'has no mesh or no camera', 'Video-SDS renders the mesh through the camera: refine a sequence with vertices, faces and a camera')
+    frames, prompt, image = _conditioning(seq, video, prompt, image)
+    cam = seq.camera
+    width = width or max(16, int(round(height * cam.width / cam.height / 16)) * 16)
+    recipe = sds_recipe(prior_id)
+    neg = negative_prompt if negative_prompt is not None else recipe['negative_prompt']
     cfg = SDSConfig(**{'anneal_steps': iters, **sds})
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    prior = load_prior(prior_id, prompt, num_frames, height, width, image=image, negative_prompt=negative_prompt,
+    prior = load_prior(prior_id, prompt, num_frames, height, width, image=image, negative_prompt=neg,
                        guidance_scale=embedded_guidance, device=device, low_memory=low_memory, fp8_weights=fp8_weights, cache_dir=cache_dir)
+    if 'guidance_scale' not in sds and prior.has_negative: cfg.guidance_scale = recipe['guidance_scale']
     if cfg.guidance_scale != 1 and not prior.has_negative:
         raise input_error('sds guidance_scale', f'is {cfg.guidance_scale} but {prior_id} has no negative prompt (its guidance is embedded)',
                           'leave guidance_scale at 1 and set embedded_guidance instead')
-    bg = None
-    if frames is not None: bg = video_background(resize_video(frames, height, width), background)
-    term = MotionSDS(SDSTerm(prior, cfg, seed), seq.faces, cam, num_frames, height, width, background=bg,
-                     frame_mode=frame_mode, snapshot_every=snapshot_every, seed=seed, prompt=prompt)
-    if appearance == 'frame' and frames is not None:
-        K, R, t = scaled_camera(cam, [0], width, height)
-        term.vertex_colors = vertex_colors_from_frame(term.renderer, torch.as_tensor(seq.vertices[0], dtype=torch.float32),
-                                                      K, R[0], t[0], resize_video(frames[:1], height, width)[0])
-    elif appearance not in ('frame', 'gray'): raise ValueError(f"appearance must be 'frame' or 'gray', got {appearance!r}")
+    prior.name, prior.negative_prompt = prior_id, neg if prior.has_negative else None
+    bal = None if balance is False else Balance(**(balance if isinstance(balance, dict) else {}))
+    bg = None if frames is None else video_background(resize_video(frames, height, width), background)
+    term = MotionSDS(SDSTerm(prior, cfg, seed), seq.faces, cam, num_frames, height, width, background=bg, frame_mode=frame_mode,
+                     prior_fps=prior_fps, condition=condition, mask_margin=mask_margin, balance=bal, snapshot_every=snapshot_every,
+                     seed=seed, prompt=prompt)
+    set_appearance(term, seq, frames, appearance)
     if isinstance(clip, str):
         try: clip = ClipScorer.load(clip, device=device, cache_dir=cache_dir)
         except Exception as e: clip, term.clip_note = None, f'no CLIP score: {e}'

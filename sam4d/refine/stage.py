@@ -10,10 +10,11 @@ import numpy as np
 from ..core import Sequence4D, input_error, records_to_columns, staged_dir, write_json
 from ..metrics.evaluate import evaluate
 from .losses import RefineConfig, PriorUnavailable
-from .loop import RefineResult, contact_labels, refine, summary_metrics, term_name
+from .loop import Guard, RefineResult, contact_labels, refine, summary_metrics, term_name
 
 # %% auto #0
-__all__ = ['load_sds_term', 'default_checkpoint_dir', 'write_refined', 'refine_stage', 'refine_cli']
+__all__ = ['load_sds_term', 'sds_settings', 'sds_summary', 'default_checkpoint_dir', 'write_refined', 'refine_stage',
+           'refine_cli']
 
 # %% ../../notebooks/06g_refine.ipynb #ce2555b6
 def load_sds_term(seq: Sequence4D, cfg: RefineConfig, video=None):
@@ -22,6 +23,21 @@ def load_sds_term(seq: Sequence4D, cfg: RefineConfig, video=None):
     except ImportError as e: return None, f'sam4d.refine.sds_term cannot be imported ({e})'
     try: return motion_sds_term(seq, cfg, video=video), ''
     except PriorUnavailable as e: return None, str(e)
+
+# %% ../../notebooks/06g_refine.ipynb #3071b9b5
+def sds_settings(term, guard: Guard | None = None) -> str:
+    "The Video-SDS term's settings (prior, frames, conditioning, mask, noise schedule, guidance, balance) and the guard, as printed lines."
+    g = guard or Guard()
+    lines = [f'  {k}: {v}' for k, v in (term.describe() if hasattr(term, 'describe') else {}).items() if v is not None]
+    lines.append(f"  guard: stop when the mean joint speed falls under {g.min_speed:g} x the input's or the joints drift "
+                 f"{g.max_drift_m * 1e3:.0f} mm (mean) from it; warn at {g.warn_speed:g} x / {g.warn_drift_m * 1e3:.0f} mm")
+    return 'Video-SDS:\n' + '\n'.join(lines)
+
+def sds_summary(res: RefineResult, name: str = 'video_sds') -> str:
+    "How much the SDS term moved the motion: its balanced gradient over the physical one (median over steps), and the guard's word."
+    r = [h[f'grad_ratio_{name}'] for h in res.history if f'grad_ratio_{name}' in h]
+    out = f'Video-SDS share: median |g_sds| / |g_physics| {np.median(r):.3g} over {len(r)} steps' if r else 'Video-SDS share: no steps'
+    return out + ''.join(f'; guard: {w}' for w in res.warnings)
 
 # %% ../../notebooks/06g_refine.ipynb #29a52040
 def default_checkpoint_dir(output_dir) -> Path:
@@ -61,9 +77,12 @@ def refine_stage(input_dir, output_dir, cfg: RefineConfig | None = None, sds=Tru
         if term is None:
             note = f'unavailable: {why}'
             print(f'Video-SDS: no video prior available ({why}). The refinement runs its physical terms only.')
-        else: extra, note = [term], 'on'
+        else:
+            extra, note = [term], 'on'
+            print(sds_settings(term))
     res = refine(seq, cfg, extra_terms=extra, gt=gt, checkpoint_dir=checkpoint_dir or default_checkpoint_dir(output_dir),
                  resume=resume, progress=progress)
+    if extra: print(sds_summary(res))
     res.summary = write_refined(res, seq, output_dir, cfg, gt, note, extra)
     return res
 

@@ -1,0 +1,173 @@
+"""Video-SDS with a prior that is neither exact nor trivial (issue 17): physics + SDS against physics alone on structured errors.
+
+The prior is the closed-form optimal denoiser of an empirical video distribution (sam4d.refine.empirical): windows of real
+motions (CMU motion capture, ../shared/mocap, read by sam4d.mocap) rendered as tube bodies (one colour per bone) by a camera
+that follows the person, with random phase (start), speed (time scaling), camera direction, elevation and distance, half of
+them mirrored left to right, at the prior's frame rate. The clip under test is never in it: the windows are drawn from the
+other clips and from the test clip's take outside the tested seconds and a margin (--strict: never from its take).
+
+Each test clip (2 s at 25 fps of a motion capture, the same tube body, a following camera) is corrupted by the structured
+errors of sam4d.metrics.errors that smoothing cannot fix: a left/right leg swap for a few frames (swap_sides), a frozen
+segment (freeze) and a wrong swing phase of one leg (phase_shift); and left clean ("good motion"). Each input is refined
+twice with the physical terms at their default weights (RefineConfig defaults): alone, and with the Video-SDS term
+(sam4d.refine.sds_term.MotionSDS: noise, the annealed schedule, the person mask, frames at the prior's rate, the balance
+and the guard at their defaults). Scores against the truth: MPJPE and acceleration error (sam4d.metrics.measures), jitter,
+foot sliding and penetration (sam4d.refine.loop.summary_metrics, contacts from the truth), mean joint speed.
+
+    .venv-sam3d/bin/python bench/sds_prior.py                 # the benchmark (CPU; writes bench/results/sds_prior.json)
+    .venv-sam3d/bin/python bench/sds_prior.py --quick         # a small check that the script runs (not a measurement)
+"""
+import argparse, datetime, json, os, platform, resource, sys, time
+from pathlib import Path
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from sam4d.mocap import capture_contacts, clip_markers, load_capture, manifest
+from sam4d.metrics.errors import corrupt
+from sam4d.metrics.measures import accel_error, mpjpe, speed
+from sam4d.refine.empirical import WindowSpec, empirical_prior, follow_camera, render_windows, sample_windows, tube_sequence
+from sam4d.refine.losses import RefineConfig
+from sam4d.refine.loop import Balance, refine, summary_metrics
+from sam4d.refine.sds import SDSConfig, SDSTerm
+from sam4d.refine.sds_term import MotionSDS
+
+JOINTS = ['left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle', 'left_toe', 'right_toe', 'neck', 'head',
+          'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist']
+EDGES = [('left_hip', 'right_hip'), ('left_hip', 'neck'), ('right_hip', 'neck'), ('neck', 'head')] + [
+    (f'{s}_{a}', f'{s}_{b}') for s in ('left', 'right') for a, b in
+    (('hip', 'knee'), ('knee', 'ankle'), ('ankle', 'toe'), ('neck', 'shoulder'), ('shoulder', 'elbow'), ('elbow', 'wrist'))]
+EDGES = [(a.replace('left_neck', 'neck').replace('right_neck', 'neck'), b) for a, b in EDGES]
+SKELETON = [(JOINTS.index(a), JOINTS.index(b)) for a, b in EDGES]
+DUPLICATES = {'cmu_01_01_forward_jumps_turn': 'cmu_01_01_forward_jumps_turn_amc'}   # the same take twice: keep the ASF/AMC one
+TESTS = [('cmu_131_01_walk_start_stop', 3.0), ('cmu_06_10_dribble_left_turns', 2.0)]   # (clip, start s); 2 s each
+ERRORS = dict(swap_sides=dict(part='leg', length=6), freeze=dict(length=10), phase_shift=dict(shift_s=0.12))
+
+
+def motion(clip, fps):
+    "Joints (T,16,3) in metres on the floor at `fps` of a manifest clip (sam4d.mocap markers; the ball of the foot as the toe)."
+    M = clip_markers(load_capture(clip), fps)
+    return np.stack([M[n.replace('toe', 'ball')] for n in JOINTS], 1)
+
+
+def collection(fps):
+    "Every clip of the manifest (one of each take) as {clip: (X, fps)}."
+    return {c: (motion(c, fps), fps) for c in manifest() if c not in DUPLICATES}
+
+
+def scores(seq, gt):
+    "The benchmark's numbers of `seq` against the truth `gt`."
+    m = summary_metrics(seq, gt, gt.params.get('contacts'))
+    return dict(mpjpe=float(mpjpe(seq.keypoints3d, gt.keypoints3d).mean()), accel_error=float(accel_error(seq.keypoints3d, gt.keypoints3d, gt.fps).mean()),
+                jitter=m['jitter'], foot_sliding=m['foot_sliding'], penetration=m['penetration_mean'],
+                speed=float(speed(seq.keypoints3d, seq.fps).mean()))
+
+
+def sds_term(prior, seq, colors, a, iters):
+    "The Video-SDS term for a test clip with the empirical prior, the issue's defaults unless the command line says otherwise."
+    cfg = SDSConfig(anneal_steps=iters, s_max_end=a.s_max_end)
+    return MotionSDS(SDSTerm(prior, cfg, seed=0), seq.faces, seq.camera, a.frames, a.height, a.width,
+                     background=torch.full((a.height, a.width, 3), 0.3), vertex_colors=colors, balance=Balance(ratio=a.ratio))
+
+
+def run_case(name, err, gt, colors, prior, a, rows):
+    "Refine `err` with physics alone and with physics + SDS; scores and the SDS run's readouts into `rows`."
+    t0 = time.process_time()
+    phys = refine(err, RefineConfig(iters=a.iters), gt=gt, progress=False)
+    t1 = time.process_time()
+    term = sds_term(prior, err, colors, a, a.iters)
+    both = refine(err, RefineConfig(iters=a.iters), extra_terms=[term], gt=gt, progress=False)
+    r = dict(input=scores(err, gt), physics=scores(phys.seq, gt), sds=scores(both.seq, gt), status=both.status, message=both.message,
+             warnings=both.warnings, grad_ratio=float(np.median([h['grad_ratio_video_sds'] for h in both.history if 'grad_ratio_video_sds' in h])),
+             cpu_s_physics=t1 - t0, cpu_s_sds=time.process_time() - t1)
+    rows[name] = r
+    f = lambda k: f"{k} {r['input'][k]:.1f} -> {r['physics'][k]:.1f} | {r['sds'][k]:.1f}"
+    print(f"{name}: {f('mpjpe')}; {f('accel_error')}; {f('jitter')}; speed {r['sds']['speed'] / r['input']['speed']:.2f}; "
+          f"ratio {r['grad_ratio']:.2f}; {both.status}", flush=True)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--out', default=str(ROOT/'bench'/'results'/'sds_prior.json'))
+    p.add_argument('--windows', type=int, default=2000, help='rendered windows in the empirical distribution')
+    p.add_argument('--frames', type=int, default=9)
+    p.add_argument('--prior-fps', type=float, default=12.5)
+    p.add_argument('--height', type=int, default=48)
+    p.add_argument('--width', type=int, default=32)
+    p.add_argument('--sigma', type=float, default=0.05, help='kernel width of the empirical distribution (0: the empirical one)')
+    p.add_argument('--ratio', type=float, default=Balance().ratio, help='Balance.ratio')
+    p.add_argument('--s-max-end', type=float, default=SDSConfig().s_max_end)
+    p.add_argument('--iters', type=int, default=150)
+    p.add_argument('--seconds', type=float, default=2.0, help='length of each test clip')
+    p.add_argument('--tests', default=','.join(c for c, _ in TESTS))
+    p.add_argument('--kinds', default=','.join([*ERRORS, 'none']))
+    p.add_argument('--strict', action='store_true', help='no window from the test clips\' takes at all')
+    p.add_argument('--cache', help='folder for the rendered windows (reused when the same data set is asked for again)')
+    p.add_argument('--quick', action='store_true', help='tiny sizes: checks that the script runs (writes /tmp/sds_prior_quick.json)')
+    a = p.parse_args(argv)
+    if a.quick: a.windows, a.iters, a.out, a.tests, a.kinds = 64, 4, '/tmp/sds_prior_quick.json', TESTS[0][0], 'swap_sides,none'
+    torch.manual_seed(0)
+    t_start, fps = time.perf_counter(), 25.0
+    motions = collection(fps)
+    starts = dict(TESTS)
+    tests = a.tests.split(',')
+    exclude = {c: (0.0, 1e9) if a.strict else (starts[c], starts[c] + a.seconds) for c in tests}
+    spec = WindowSpec(frames=a.frames, fps=a.prior_fps)
+    key = f'sds_prior_{a.windows}_{a.frames}_{a.prior_fps}_{a.height}x{a.width}_{"strict" if a.strict else "segment"}_{a.seconds}_{"-".join(sorted(tests))}.pt'
+    cached = Path(a.cache)/key if a.cache else None
+    if cached is not None and cached.exists(): videos = torch.load(cached)
+    else:
+        ws = sample_windows(motions, JOINTS, a.windows, spec, np.random.default_rng(0), exclude=exclude)
+        videos = render_windows(ws, JOINTS, SKELETON, a.height, a.width, progress=True)
+        if cached is not None: cached.parent.mkdir(parents=True, exist_ok=True); torch.save(videos, cached)
+    prior = empirical_prior(videos, spec, sigma=a.sigma)
+    t_data = time.perf_counter() - t_start
+    print(f'{len(videos)} windows {tuple(videos.shape[1:])} in {t_data:.0f}s', flush=True)
+    rows = {}
+    for clip in tests:
+        X = motions[clip][0][int(starts[clip] * fps): int((starts[clip] + a.seconds) * fps)]
+        cam = follow_camera(X, JOINTS, azimuth=0.9, width=a.width, height=a.height)
+        contacts = capture_contacts({n.replace('toe', 'ball'): X[:, i] for i, n in enumerate(JOINTS)}, fps)
+        gt, colors = tube_sequence(X, fps, JOINTS, SKELETON, cam, params=dict(contacts=contacts))
+        for kind in a.kinds.split(','):
+            err = gt if kind == 'none' else corrupt(gt, kind, seed=0, **ERRORS[kind]).seq
+            run_case(f'{clip}:{kind}', err, gt, colors, prior, a, rows)
+    structured = [r for k, r in rows.items() if not k.endswith(':none')]
+    good = [r for k, r in rows.items() if k.endswith(':none')]
+    ratio = lambda rs, k: sum(r['sds'][k] for r in rs) / sum(r['physics'][k] for r in rs)
+    metrics = dict(structured_mpjpe_sds_over_physics=ratio(structured, 'mpjpe') if structured else None,
+                   structured_accel_sds_over_physics=ratio(structured, 'accel_error') if structured else None,
+                   structured_jitter_sds_over_physics=ratio(structured, 'jitter') if structured else None,
+                   structured_sliding_sds_over_physics=ratio(structured, 'foot_sliding') if structured else None,
+                   structured_penetration_sds_mm=max(r['sds']['penetration'] for r in structured) if structured else None,
+                   structured_penetration_physics_mm=max(r['physics']['penetration'] for r in structured) if structured else None,
+                   good_motion_mpjpe_change=ratio(good, 'mpjpe') - 1 if good else None,
+                   speed_ratio_after=min(r['sds']['speed'] / r['input']['speed'] for r in rows.values()),
+                   grad_ratio_sds_over_physics=float(np.median([r['grad_ratio'] for r in rows.values()])),
+                   cases=len(rows), windows=len(videos), data_s=t_data, total_s=time.perf_counter() - t_start,
+                   cpu_s=time.process_time(), load_average_1min=os.getloadavg()[0])
+    for name, r in rows.items():
+        for k in ('mpjpe', 'accel_error', 'jitter', 'foot_sliding', 'penetration', 'speed'):
+            for m in ('input', 'physics', 'sds'): metrics[f'{name}:{k}_{m}'] = r[m][k]
+    res = dict(name='sds_prior', date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+               machine=f'{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads',
+               command='.venv-sam3d/bin/python bench/sds_prior.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
+               metrics={k: (round(v, 5) if isinstance(v, float) else v) for k, v in metrics.items()},
+               notes=f"{'QUICK CHECK, not a measurement. ' if a.quick else ''}prior: optimal denoiser (kernel sigma {a.sigma}) of {len(videos)} "
+                     f"rendered windows ({a.frames} frames at {a.prior_fps} fps, {a.height}x{a.width}) of the manifest's clips "
+                     f"({'not their takes' if a.strict else 'outside the tested seconds +- 0.5 s'} for the test clips); tests: "
+                     f"{', '.join(tests)} ({a.seconds} s at 25 fps, tube body, following camera); errors (sam4d.metrics.errors, seed 0): "
+                     f"{json.dumps(ERRORS)}; 'none' = the clean truth (good motion); {a.iters} steps, RefineConfig defaults, SDS: "
+                     f"SDSConfig defaults (s_max_end {a.s_max_end}), Balance(ratio={a.ratio}), guard on; structured_*_sds_over_physics = "
+                     "sum over the structured cases of physics+SDS over physics alone; good_motion_mpjpe_change = physics+SDS over physics "
+                     "alone minus 1 on the clean clips; speed_ratio_after = min over cases of mean joint speed after SDS over the input's; "
+                     "grad_ratio = median over steps (then cases) of |balanced SDS gradient| / |physical gradient| on the motion parameters.",
+               cases={k: dict(status=v['status'], warnings=v['warnings'], grad_ratio=v['grad_ratio']) for k, v in rows.items()})
+    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(a.out).write_text(json.dumps(res, indent=1))
+    print(json.dumps(res['metrics'], indent=1))
+    return 0
+
+if __name__ == '__main__':
+    sys.exit(main())
