@@ -22,6 +22,7 @@ from sam4d.metrics.evaluate import evaluate
 from sam4d.metrics.smooth import smooth_sequence
 from sam4d.metrics.world import world_errors, camera_rotation_error
 from sam4d.metrics.errors import corrupt, ERRORS
+from sam4d.build4d import body_height
 
 CLIPS = ['cmu_131_01_walk_start_stop', 'cmu_06_10_dribble_left_turns', 'cmu_01_01_forward_jumps_turn_amc',
          'cmu_131_03_hop_start_stop', 'cmu_02_04_jump_balance', 'cmu_05_02_dance_pirouette', 'cmu_11_01_soccer_kick',
@@ -82,6 +83,8 @@ def score(seq, truth):
                foot_sliding=r['foot_sliding'], penetration=r['penetration_mean'], floating=r['floating_mean'], **w)
     if seq.camera is not None and truth.camera is not None:
         out['camera_rot_err_deg'] = float(camera_rotation_error(seq.camera, truth.camera).mean())
+    h, ht = body_height(seq), body_height(truth)
+    if h and ht: out['height_ratio'] = h / ht        # a monocular fit's size error: it scales every world-frame distance
     return out
 
 
@@ -136,15 +139,16 @@ def write_md(path, res):
     "The per-clip table against the goals."
     m, L = res['metrics'], [f"### Ground truth on real motion ({res['name']})", '', f"`{res['command']}` on {res['machine']}, {res['date']}.", '',
                             'Goals: ' + '; '.join(GOALS) + '.', '', f"![per-clip scores](results/{res['name']}.png)", '']
-    L += ['| clip | camera | fps | T | method | MPJPE | PA-MPJPE | WA-MPJPE | W-MPJPE | RTE % | accel err | jitter | jitter@30 | foot slide | pen | float | cam rot ° |',
-          '|' + '---|' * 17]
+    if m['partial']: L[2:2] = [f"**Partial: {m['clips']} of {m['clips_planned']} clips scored** (the run was stopped; the table holds what it measured).", '']
+    L += ['| clip | camera | fps | T | method | MPJPE | PA-MPJPE | WA-MPJPE | W-MPJPE | RTE % | accel err | jitter | jitter@30 | foot slide | pen | float | cam rot ° | height ratio |',
+          '|' + '---|' * 18]
     for n, c in m['per_clip'].items():
         for tag in ['truth', 'none'] + list(c['filters']) + ['refined']:
             s = c['filters'][tag] if tag in c['filters'] else c[tag]
-            f = lambda k: '' if s.get(k) is None else f"{s[k]:.1f}"
+            f = lambda k: '' if s.get(k) is None else f"{s[k]:.3f}" if k == 'height_ratio' else f"{s[k]:.1f}"
             L.append(f"| {n} | {c['spec']['path']} | {c['spec']['fps']:.0f} | {c['T']} | {tag} | " + ' | '.join(
                 f(k) for k in ('mpjpe', 'pa_mpjpe', 'wa_mpjpe', 'w_mpjpe', 'rte', 'accel_error', 'jitter', 'jitter_30fps',
-                               'foot_sliding', 'penetration', 'floating', 'camera_rot_err_deg')) + ' |')
+                               'foot_sliding', 'penetration', 'floating', 'camera_rot_err_deg', 'height_ratio')) + ' |')
     L += ['', '## Structured errors, refinement alone', '', '| error | frames touched | input | tag | MPJPE | WA-MPJPE | accel err | foot slide |', '|---|---|---|---|---|---|---|---|']
     for k, r in m['structured'].items():
         for tag in ('corrupted', 'gaussian', 'refined'):
@@ -201,11 +205,19 @@ def main():
                               truth=score(truth, truth), none=score(seq, truth), refined=score(refined, truth),
                               filters={m: score(smooth_sequence(seq, m, **p), truth) for m, p in params.items()})
         if i == 0: struct = structured(truth, kinds, iters)
+        metrics = write_results(a, specs, per_clip, params, struct, clips, reused, t0, load0, max_s, iters, kinds, done=i + 1)
+    if not a.work: shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps({k: v for k, v in metrics.items() if not isinstance(v, dict)}, indent=1, default=str))
+
+
+def write_results(a, specs, per_clip, params, struct, clips, reused, t0, load0, max_s, iters, kinds, done):
+    "Write the results of the clips scored so far (after every clip: a run cut short keeps what it measured, marked partial)."
     metrics = dict(**summary(per_clip, specs), refine_beats_best_filter=verdicts(per_clip), filter_params=params,
                    structured_clip=clips[0], structured=struct, per_clip=per_clip, seconds=time.time() - t0,
                    cpu_seconds=time.process_time(), load_avg_1min=dict(start=load0, end=os.getloadavg()[0], cores=os.cpu_count()),
                    reused_builds=reused, max_s=max_s, refine_iters=iters or 'RefineConfig default', structured_kinds=kinds,
-                   goals=GOALS, camera_estimation='stage 04 as it is (static-camera assumption unless issue 16 changed it)')
+                   goals=GOALS, camera_estimation='stage 04 as it is: camera rotation estimated from the background (sam4d.camera)',
+                   clips_planned=len(clips), partial=done < len(clips))
     name = 'truth_ci' if a.ci else 'truth'
     res = dict(name=name, date=time.strftime('%Y-%m-%d'), machine=f"{platform.node()} ({platform.processor() or platform.machine()}, CPU)",
                command=' '.join(['python bench/truth.py', *sys.argv[1:]]), metrics=metrics,
@@ -215,8 +227,7 @@ def main():
     write_json(out/f'{name}.json', res)
     write_md(out/f'{name}.md', res)
     plot(out/f'{name}.png', per_clip)
-    if not a.work: shutil.rmtree(work, ignore_errors=True)
-    print(json.dumps({k: v for k, v in metrics.items() if not isinstance(v, dict)}, indent=1, default=str))
+    return metrics
 
 
 if __name__ == '__main__':
