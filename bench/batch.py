@@ -68,8 +68,8 @@ def identical(a: dict, b: dict, names, ends=('_before', '_after'), same=SAME) ->
 
 def gpu_hours() -> tuple:
     "H100-hours per 1,000 inputs at the default settings, from the GPU results in bench/results/; (metrics, the arithmetic)."
-    v = json.loads((RESULTS/'video_gen_h100.json').read_text())['metrics']
-    s = json.loads((RESULTS/'sds_h100.json').read_text())['metrics']
+    V, S = (json.loads((RESULTS/f).read_text()) for f in ('video_gen_h100.json', 'sds_h100.json'))
+    v, s = V['metrics'], S['metrics']
     from sam4d.video.models import MODELS
     from sam4d.pipeline import notebook_parameters, sam4d_stages
     spec = MODELS['hunyuan-i2v']                                     # stage 01's default model, frames, 720p, steps
@@ -85,7 +85,7 @@ def gpu_hours() -> tuple:
             f"+ VAE decode (tiled) {v['vae_decode_s_129f_720x1280_tiled']:.1f} s = {t01:.1f} s; stage 06 (Video-SDS, {iters} steps at "
             f"33 frames 320x512): {iters} x {s['step_ms'] / 1000:.3f} s = {t06:.1f} s; per input {t01:.1f} + {t06:.1f} = {t01 + t06:.1f} s "
             f"= {per_input_h:.4f} h; per 1,000 inputs {hours:.1f} H100-hours; in 24 h: {hours:.1f} / 24 = {hours / 24:.2f} -> "
-            f"{math.ceil(hours / 24)} H100s. Not counted: loading the weights from disk in each stage's fresh kernel (not measured "
+            f"{math.ceil(hours / 24)} H100s (GPUs measured: stage 01 on {V['machine'].split(';')[0]}, stage 06 on {S['machine'].split(';')[0]}). Not counted: loading the weights from disk in each stage's fresh kernel (not measured "
             f"here; the figures use random weights built on the GPU), the CPU stages 02-05 and 07 (CPU workers, overlapping).")
     return dict(h100_hours_per_1000_inputs=round(hours, 1), h100s_for_1000_inputs_per_day=math.ceil(hours / 24),
                 gpu_s_per_input_video=round(t01, 1), gpu_s_per_input_refine=round(t06, 1)), text
