@@ -126,10 +126,11 @@ def estimate_ground(kp: np.ndarray, joint_names, fps: float, vertices=None, vali
             idx = np.array(feet[side])
             j = idx[np.argmin(kp[:, idx] @ up, 1)]                                # lowest foot point per frame
             traj = kp[:, idx]                                                     # its speed: the whole foot's
-            sp = np.linalg.norm(np.gradient(traj, axis=0), axis=-1).max(-1) * fps
+            sp = np.linalg.norm(np.gradient(traj, axis=0), axis=-1).max(-1) * fps if T > 1 else np.zeros(1)
             low.append(kp[np.arange(T), j]); speed.append(sp)
         low, speed = np.stack(low, 1), np.stack(speed, 1)                         # (T,2,3), (T,2)
-        cand = valid[:, None] & (speed <= np.median(speed[valid]))
+        still = speed <= np.median(speed[valid]) if T > 1 else low @ up <= (low @ up).min() + 1e-6   # a photo: the lower foot stands
+        cand = valid[:, None] & still
         n, d, inl = fit_plane(low[cand], up, level)
         up = n
     contact = np.zeros((T, 2), bool); contact[cand] = inl
@@ -235,9 +236,9 @@ def build_sequence(meta: dict, recs: list, faces=None, static: dict | None = Non
     boxes, scores, kps = detections(recs)
     main, chosen, tracks = follow_person(boxes, scores, (W, H), apps, kps, person, max_gap=max_gap)
     valid = main >= 0
-    if valid.sum() < 2:
+    if valid.sum() < min(T, 2):                       # one frame (a photo) gives a single-frame body
         raise input_error(where, f'records the chosen person in {valid.sum()} of its {T} frames',
-                          'a 4D sequence needs the person in at least two frames')
+                          'a 4D sequence needs the person in at least two frames' if T > 1 else 'use a photo with the person in full view')
     pick, keys = _picker(recs, main, valid), list(recs[int(np.argmax(valid))])
     kp, V, scale, zoom = _in_camera(meta, keys, pick, valid, K, same_size)
     first = lambda X: None if X is None else interpolate_missing(np.einsum('tji,tnj->tni', motion.R, X), valid)
@@ -317,9 +318,10 @@ def sanity_checks(seq: Sequence4D, guards: dict = GUARDS) -> list:
 
 # %% ../notebooks/04c_build4d.ipynb #3d73ccc3
 def _camera_of(meta, paths, boxes, static_camera, progress) -> CameraMotion:
-    "The camera's motion: forced static, not estimable (no frames), or estimated from the frames' background."
+    "The camera's motion: forced static, none (one frame), not estimable (no frames), or estimated from the frames' background."
     T = len(boxes)
     if static_camera: return CameraMotion.static(T, forced=True)
+    if T == 1: return CameraMotion.static(1, one_frame=True)          # a photo: no motion to estimate
     if paths is None: return CameraMotion.static(T, 'unknown', why=f"the frames {meta.get('frames_dir')} are not here")
     return estimate_camera(paths, meta['intrinsics']['K'], boxes, progress=progress)
 

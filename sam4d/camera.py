@@ -245,6 +245,7 @@ def describe_camera(m: CameraMotion) -> dict:
 def camera_line(d: dict) -> str:
     "One console line for `describe_camera`'s dict."
     if d.get('forced'): return 'camera: static (forced: not estimated)'
+    if d.get('one_frame'): return 'camera: one frame (a photo), no motion to estimate'
     if d['model'] == 'unknown':
         why = d.get('why') or f"reliable in {d['reliable_steps']} of {d['steps']} frame steps"
         return f'camera: could not be estimated ({why}); a static camera is assumed'

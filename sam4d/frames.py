@@ -16,7 +16,7 @@ from .core import input_error, staged_dir, write_json
 from .media import iter_video, probe_video
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'extract_frames', 'load_frames', 'extract_frames_cli']
+__all__ = ['IMAGE_EXTS', 'ONE_FRAME', 'extract_frames', 'load_frames', 'extract_frames_cli']
 
 # %% ../notebooks/02_frames.ipynb #21ac8eb5
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
@@ -86,6 +86,10 @@ def load_frames(folder):
     if not mf.exists(): raise input_error(mf, 'is missing', f'extract frames first: sam4d extract-frames --video V --output {folder}')
     meta = json.loads(mf.read_text())
     return meta, np.stack([np.asarray(Image.open(folder/r['file']).convert('RGB')) for r in meta['frames']])
+
+# %% ../notebooks/02_frames.ipynb #0f5af83a
+ONE_FRAME = ('one frame (a photo): a single-frame 3D body, no motion; motion needs a video '   # said by stages 02, 07 and the run
+             '(sam4d run PHOTO "PROMPT" generates one with a video model\'s weights, or pass --video CLIP)')
 
 # %% ../notebooks/02_frames.ipynb #9293c0c1
 def extract_frames_cli(argv=None):

@@ -42,6 +42,7 @@ class Stage:
     inputs: Callable[[RunConfig], list]
     products: Callable[[RunConfig], list]
     when: Callable[[RunConfig], bool] = lambda cfg: True   # a stage that does not apply to this run is skipped
+    why: str = 'not applicable to this run'                # said when it is skipped
     partial: Callable[[RunConfig], str] | None = None      # what an interrupted run of it keeps for the next (said on SIGINT)
 
     def kernel(self) -> str:
@@ -309,7 +310,7 @@ def run_chain(stages: list, cfg: RunConfig, from_stage=None, to_stage=None, kern
         for s in stages[lo:hi + 1]:
             at = s.key
             if not s.when(cfg):
-                results.append(StageResult(s.key, 'skipped (not applicable)', 0.0, None)); continue
+                log(f'[{s.key}] skipped: {s.why}'); results.append(StageResult(s.key, 'skipped (not applicable)', 0.0, None)); continue
             if not Path(s.notebook).exists():
                 raise StageFailed(f'stage {s.key}: notebook {s.notebook} is missing from this checkout')
             if not force and is_current(s, cfg):
@@ -344,7 +345,8 @@ def sam4d_stages() -> list:
     return [
         Stage('01_video', _nb('01c_video.ipynb'),
               lambda c: {**base(c), 'image': str(c.image), 'prompt': c.prompt, **c.stage_params.get('01_video', {})},
-              lambda c: [c.image], lambda c: [L(c).video(c.name), L(c).video_meta(c.name)], when=lambda c: c.video is None),
+              lambda c: [c.image], lambda c: [L(c).video(c.name), L(c).video_meta(c.name)], when=lambda c: c.video is None,
+              why='a video is given (--video), or no video model can run here (said above)'),
         Stage('02_frames', _nb('02_frames.ipynb'), lambda c: {**base(c), 'video': str(video_of(c)), **c.stage_params.get('02_frames', {})},
               lambda c: [video_of(c)], lambda c: [L(c).frames(c.name)/'frames.json']),
         Stage('03_reconstruct', _nb('03e_reconstruct.ipynb'), lambda c: {**base(c), **c.stage_params.get('03_reconstruct', {})},
@@ -352,9 +354,11 @@ def sam4d_stages() -> list:
         Stage('04_build4d', _nb('04c_build4d.ipynb'), lambda c: {**base(c), **c.stage_params.get('04_build4d', {})},
               lambda c: [L(c).sam3d_seq(c.name)], lambda c: [L(c).sam4d(c.name)/'meta.json']),
         Stage('05_metrics', _nb('05c_evaluate.ipynb'), lambda c: {**base(c), **c.stage_params.get('05_metrics', {})},
-              seq_files, lambda c: [L(c).sam4d(c.name)/'sam4d_keypoints3d_eval.json'], when=_moves),
+              seq_files, lambda c: [L(c).sam4d(c.name)/'sam4d_keypoints3d_eval.json'], when=_moves,
+              why='one frame (a photo): no motion to measure'),
         Stage('06_refine', _nb('06g_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, 'video': str(video_of(c)), **c.stage_params.get('06_refine', {})},
-              lambda c: seq_files(c) + [video_of(c), video_of(c).with_suffix('.json')], lambda c: [L(c).sam4d_sds(c.name)/'meta.json'], when=_moves),
+              lambda c: seq_files(c) + [video_of(c), video_of(c).with_suffix('.json')], lambda c: [L(c).sam4d_sds(c.name)/'meta.json'], when=_moves,
+              why='one frame (a photo): no motion to refine'),
         Stage('07_report', _nb('07k_report.ipynb'), lambda c: {**base(c), **c.stage_params.get('07_report', {})},
               lambda c: [L(c).sam4d(c.name), L(c).sam4d_sds(c.name)], lambda c: [L(c).runs(c.name)/'report.html']),
     ]
@@ -428,7 +432,7 @@ def run_parser() -> argparse.ArgumentParser:
                                 epilog='examples:\n  sam4d run photo.jpg "a person walks forward, full body" --name walk\n'
                                        '  sam4d run --video clip.mp4 --prompt "a person walks" --name walk --set 02_frames.max_frames=20',
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('image', nargs='?', help='input photo (stage 01 generates the video from it; needs the video model weights)')
+    p.add_argument('image', nargs='?', help="input photo (stage 01 generates the video from it with a video model's weights; without them a single-frame 3D body)")
     p.add_argument('prompt', nargs='?', help='text prompt for the video model (or --prompt)')
     p.add_argument('--video', help='start from a video you have (or one photo) instead of generating one')
     p.add_argument('--prompt', dest='prompt_opt', metavar='PROMPT', help="what the video shows; with --video it enables stage 06's video prior")
@@ -443,9 +447,21 @@ def run_parser() -> argparse.ArgumentParser:
                    help="a parameter of a stage notebook's parameters cell, checked before anything runs (e.g. 02_frames.max_frames=20)")
     return p
 
+# %% ../notebooks/08_pipeline.ipynb #7cf687f2
+def _photo_only(model: str, fallback: bool = True) -> bool:
+    "True when `model` cannot run here (its weights are missing) and `fallback`: the run makes a single-frame body of the photo, and says why."
+    from sam4d.video.models import check_weights, resolve_model
+    resolve_model(model)                              # an unknown model stays an error
+    try: check_weights(model); return False
+    except Sam4dInputError as e:
+        if not fallback: raise
+        print(f'sam4d run: no video model can run here: {e}\n'
+              'sam4d run: so this run makes a single-frame 3D body of the photo (stages 02-04 and 07); motion needs a video')
+        return True
+
 # %% ../notebooks/08_pipeline.ipynb #b88b57c5
-def run_config(a, stages: list) -> RunConfig:
-    "The run that `sam4d run` options ask for, every input checked before anything runs (paths, prompt, `--set`, video model weights)."
+def run_config(a, stages: list, photo_only: bool = False) -> RunConfig:
+    "The run that `sam4d run` options ask for, every input checked before anything runs (paths, prompt, `--set`, video model weights; `photo_only`: without them, a one-frame run)."
     if a.prompt is not None and a.prompt_opt is not None: raise input_error('PROMPT', 'is given twice (positional and --prompt)', 'pass it once')
     prompt = a.prompt if a.prompt is not None else a.prompt_opt
     if (a.video is None) == (a.image is None):
@@ -458,14 +474,14 @@ def run_config(a, stages: list) -> RunConfig:
         from sam4d.video.generate import check_prompt
         prompt = check_prompt(prompt)
     sets = stage_params_from_sets(stages, a.set)
+    photo = False                                     # True: no video model here, the photo itself is the one frame
     if a.image:
         from sam4d.video.generate import load_image
-        from sam4d.video.models import check_weights
         load_image(src)
-        check_weights(sets.get('01_video', {}).get('model', notebook_parameters(stages[0].notebook)['model']['default']))
+        photo = _photo_only(sets.get('01_video', {}).get('model', notebook_parameters(stages[0].notebook)['model']['default']), photo_only)
     root = (Path(a.data_root) if a.data_root else DataLayout().root).resolve()
-    cfg = RunConfig(a.name, root, image=src.resolve() if a.image else None, prompt=prompt,
-                    video=src.resolve() if a.video else None, sds=not a.no_sds, stage_params=sets)
+    cfg = RunConfig(a.name, root, image=src.resolve() if a.image and not photo else None, prompt=prompt,
+                    video=src.resolve() if a.video or photo else None, sds=not a.no_sds, stage_params=sets)
     if a.video and prompt: cfg.video = register_video(cfg.layout, a.name, src, prompt)
     return cfg
 
@@ -481,7 +497,7 @@ def run_cli(argv=None):
     "sam4d run IMAGE PROMPT --name NAME | sam4d run --video VIDEO [--prompt P] --name NAME [--from --to --set --no-sds --kernel-map]"
     argv = sys.argv[1:] if argv is None else list(argv)
     a, stages, t0 = run_parser().parse_args(argv), sam4d_stages(), time.time()
-    try: cfg = run_config(a, stages)
+    try: cfg = run_config(a, stages, photo_only=True)      # a photo without a video model: a single-frame body
     except KeyboardInterrupt:
         print('sam4d run: interrupted while checking the inputs; no stage ran', file=sys.stderr); return 130
     try: res = run_chain(stages, cfg, a.from_stage, a.to_stage, _kernel_map(a.kernel_map), a.force)
@@ -496,6 +512,7 @@ def run_cli(argv=None):
                        ('refined 4D', L.sam4d_sds(a.name)), ('report', L.runs(a.name)/'report.html'),
                        ('executed notebooks', L.runs(a.name))]:
         if Path(path).exists(): print(f'  {what:18s} {path}')
-    if not _moves(cfg): print('one frame (a photo): the 4D sequence is a single-frame 3D body; motion needs a video '
-                              '(sam4d run PHOTO PROMPT with a video model, or --video CLIP)')
+    if not _moves(cfg):
+        from sam4d.frames import ONE_FRAME
+        print(ONE_FRAME)
     return 0

@@ -10,8 +10,8 @@ from .measures import PENETRATION_TOL_MM, accel_error, acceleration, as_points, 
 from .measures import GVHMR_VEL_THR
 
 # %% auto #0
-__all__ = ['METRICS', 'CURVES', 'EVAL_FILE', 'SMOOTH_FILE', 'SMOOTH_VERTS_FILE', 'evaluate', 'contact_labels_of', 'eval_motion',
-           'default_skeleton', 'sequence_from_files', 'eval_motion_cli']
+__all__ = ['METRICS', 'CURVES', 'EVAL_FILE', 'SMOOTH_FILE', 'evaluate', 'contact_labels_of', 'eval_motion', 'default_skeleton',
+           'sequence_from_files', 'eval_motion_cli']
 
 # %% ../../notebooks/05c_evaluate.ipynb #3eac96ba
 _GV = 'GVHMR hmr4d/utils/eval/eval_utils.py'
@@ -137,7 +137,7 @@ import argparse, json
 from pathlib import Path
 from ..core import COCO_FEET_JOINTS, COCO_FEET_EDGES, load_npy, staged_files, write_json
 
-EVAL_FILE, SMOOTH_FILE, SMOOTH_VERTS_FILE = 'sam4d_keypoints3d_eval.json', 'sam4d_keypoints3d_smooth.npy', 'sam4d_vertices_smooth.npy'
+EVAL_FILE, SMOOTH_FILE = 'sam4d_keypoints3d_eval.json', 'sam4d_keypoints3d_smooth.npy'
 
 def contact_labels_of(seq: Sequence4D, gt=None, contact=None) -> tuple:
     "One set of contact labels for a sequence and its smoothed copy: given, the truth's, else the 4D build's (params.foot_contact)."
@@ -161,9 +161,7 @@ def eval_motion(seq: Sequence4D, output_dir, smooth=None, smooth_params=None, gt
         report['smoothed'] = dict(smoothing=smoothed.source['smoothing'], metrics=r['metrics'], per_joint=r['per_joint'],
                                   curves=r['curves'], effect=smoothing_effect(seq, smoothed, labels, vel_thr, reference=ref))
     with staged_files(output_dir) as tmp:
-        if smoothed is not None:
-            np.save(tmp/SMOOTH_FILE, smoothed.keypoints3d.astype(np.float32))
-            if smoothed.vertices is not None: np.save(tmp/SMOOTH_VERTS_FILE, smoothed.vertices.astype(np.float32))
+        if smoothed is not None: np.save(tmp/SMOOTH_FILE, smoothed.keypoints3d.astype(np.float32))   # its mesh is not kept (disk)
         write_json(tmp/EVAL_FILE, report)
     return report
 

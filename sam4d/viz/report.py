@@ -10,6 +10,7 @@ import argparse, base64, html, io, json
 from pathlib import Path
 import numpy as np
 from ..core import DataLayout, Sequence4D, input_error, staged_files
+from ..frames import ONE_FRAME
 from .player import MeshPlayer
 from .overlay import FramePlayer, VideoFramePlayer, overlay_frames, read_frames, scene_video
 from ..export.rig import rig_from_sequence
@@ -86,7 +87,7 @@ def report_items(run: dict, max_frames: int = 600, video_name: str | None = 'rep
              '<h2>4D player</h2><p>Drag to orbit, scroll to zoom. Each sequence in its colour; the skeleton is drawn over the body; the floor is y=0; the pyramids are the video camera.'
              + (_rig_note(seqs, rigs) if compact else '') + '</p>',
              MeshPlayer([s for _, s in seqs], labels=[l for l, _ in seqs], stride=stride, max_frames=max_frames, rigs=rigs, compact=compact)]
-    items[2:2] = build_notes(seqs)
+    items[2:2] = build_notes(seqs) + ([f'<p><b>{html.escape(ONE_FRAME[0].upper() + ONE_FRAME[1:])}.</b></p>'] if T == 1 else [])
     if video_name: items.append(f'<p>The same scene as a video: <a href="{video_name}">{video_name}</a></p><video src="{video_name}" controls width="{width}"></video>')
     fr = run['frames']
     if fr is not None:
