@@ -21,7 +21,7 @@ SUBCOMMANDS = {
     'run': ('sam4d.pipeline', 'run_cli', 'sam4d-sam3d', 'the whole chain with papermill, each stage in its kernel; resumable'),
     'batch': ('sam4d.batch', 'batch_cli', 'sam4d-sam3d', 'many inputs from a manifest, each stage a Ray task (or --local); resumable, results table + summary page'),
     'eval-motion': ('sam4d.metrics.evaluate', 'eval_motion_cli', 'sam4d-sam3d', 'metrics (+ smoothing) of a 4D sequence -> sam4d_keypoints3d_eval.json'),
-    'refine': ('sam4d.refine.loop', 'refine_cli', 'sam4d-hunyuan', 'sam4d/NAME -> sam4d_sds/NAME: motion refinement (physical terms, + Video-SDS with --sds)'),
+    'refine': ('sam4d.refine.stage', 'refine_cli', 'sam4d-hunyuan', 'sam4d/NAME -> sam4d_sds/NAME: motion refinement (physical terms, + Video-SDS with --sds)'),
     'viz': ('sam4d.viz.report', 'viz_cli', 'sam4d-sam3d', 'run report page + mp4, player pages/videos of sequence folders, offline widget assets'),
     'export': ('sam4d.export.files', 'export_cli', 'sam4d-sam3d', 'a sequence folder as GLB (skinned), BVH, per-frame OBJ/PLY, SMPL-X parameters'),
 }
