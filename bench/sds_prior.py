@@ -12,7 +12,14 @@ segment (freeze) and a wrong swing phase of one leg (phase_shift); and left clea
 twice with the physical terms at their default weights (RefineConfig defaults): alone, and with the Video-SDS term
 (sam4d.refine.sds_term.MotionSDS: noise, the annealed schedule, the person mask, frames at the prior's rate, the balance
 and the guard at their defaults). Scores against the truth: MPJPE and acceleration error (sam4d.metrics.measures), jitter,
-foot sliding and penetration (sam4d.refine.loop.summary_metrics, contacts from the truth), mean joint speed.
+foot sliding and penetration (sam4d.refine.loop.summary_metrics, contacts from the truth), mean joint speed. Physics alone is
+also run with fixed bone offsets (the model the SDS run uses), so that the prior's effect is told from the offsets'; and for
+each corrupted clip the script checks whether the prior can tell the truth from the error at all (is the rendered truth
+nearer the data set than the rendered input?). It writes bench/results/sds_prior.json and the per-case tables
+bench/results/sds_prior.md (included in bench/README.md by tools/build_readme.py).
+
+Sizes: 2000 windows, 2 test clips x (3 errors + clean), 100 steps per refinement (150 took ~3-5 min a case on the shared
+2-core VM, too long for the full run with the fixed-bones baseline; it was cut to 100).
 
     .venv-sam3d/bin/python bench/sds_prior.py                 # the benchmark (CPU; writes bench/results/sds_prior.json)
     .venv-sam3d/bin/python bench/sds_prior.py --quick         # a small check that the script runs (not a measurement)
@@ -71,20 +78,76 @@ def sds_term(prior, seq, colors, a, iters):
                      background=torch.full((a.height, a.width, 3), 0.3), vertex_colors=colors, balance=Balance(ratio=a.ratio))
 
 
+@torch.no_grad()
+def prior_check(prior, term, err, gt):
+    "Can the prior tell the truth from the error? Over the windows (at the prior's rate) that touch a corrupted frame: the share where the rendered truth lies nearer the data set than the rendered input, and the median distances (RMS per pixel value)."
+    bad = np.flatnonzero(np.abs(err.keypoints3d - gt.keypoints3d).max((1, 2)) > 1e-6)
+    M, c, sq, D = prior.means.float(), prior.centre, prior.sq.float(), prior.means.shape[1]
+    near = lambda x: float((((x - c) ** 2).sum() - 2 * (M @ (x - c)) + sq).min().clamp_min(0).sqrt() / D ** 0.5)
+    out = []
+    for off in range(0, err.T, 2):
+        pos = term.frames_at(err.T, err.fps) - term.frames_at(err.T, err.fps)[0] + off
+        if pos[-1] > err.T - 1 or not ((bad >= pos[0] - 1) & (bad <= pos[-1] + 1)).any(): continue
+        xt, xe = (term.render(torch.as_tensor(s.vertices, dtype=torch.float32), pos).reshape(-1) for s in (gt, err))
+        out.append((near(xt), near(xe), float((xt - xe).norm() / D ** 0.5)))
+    d = np.array(out).reshape(-1, 3)
+    return dict(windows=len(d), truth_nearer_frac=float((d[:, 0] < d[:, 1]).mean()) if len(d) else None,
+                nn_dist_truth=float(np.median(d[:, 0])) if len(d) else None, nn_dist_input=float(np.median(d[:, 1])) if len(d) else None,
+                truth_input_dist=float(np.median(d[:, 2])) if len(d) else None)
+
+
+def prior_summary(rs):
+    "The prior checks of the structured cases pooled: share of windows where the truth lies nearer the data, median distances."
+    pcs = [r['prior_check'] for r in rs if r.get('prior_check', {}).get('windows')]
+    if not pcs: return {}
+    n = sum(p['windows'] for p in pcs)
+    return dict(prior_truth_nearer_frac=sum(p['truth_nearer_frac'] * p['windows'] for p in pcs) / n,
+                **{f'prior_{k}': float(np.median([p[k] for p in pcs])) for k in ('nn_dist_truth', 'nn_dist_input', 'truth_input_dist')})
+
+
 def run_case(name, err, gt, colors, prior, a, rows):
     "Refine `err` with physics alone and with physics + SDS; scores and the SDS run's readouts into `rows`."
     t0 = time.process_time()
     phys = refine(err, RefineConfig(iters=a.iters), gt=gt, progress=False)
     t1 = time.process_time()
+    fixed = refine(err, RefineConfig(iters=a.iters, free_offsets=False), gt=gt, progress=False)   # the model SDS runs with (Balance.fix_offsets)
+    t2 = time.process_time()
     term = sds_term(prior, err, colors, a, a.iters)
     both = refine(err, RefineConfig(iters=a.iters), extra_terms=[term], gt=gt, progress=False)
-    r = dict(input=scores(err, gt), physics=scores(phys.seq, gt), sds=scores(both.seq, gt), status=both.status, message=both.message,
+    r = dict(input=scores(err, gt), physics=scores(phys.seq, gt), physics_fixed=scores(fixed.seq, gt), sds=scores(both.seq, gt), status=both.status, message=both.message,
              warnings=both.warnings, grad_ratio=float(np.median([h['grad_ratio_video_sds'] for h in both.history if 'grad_ratio_video_sds' in h])),
-             cpu_s_physics=t1 - t0, cpu_s_sds=time.process_time() - t1)
+             cpu_s_physics=t1 - t0, cpu_s_sds=time.process_time() - t2)
+    if err is not gt: r['prior_check'] = prior_check(prior, sds_term(prior, err, colors, a, a.iters), err, gt)
     rows[name] = r
     f = lambda k: f"{k} {r['input'][k]:.1f} -> {r['physics'][k]:.1f} | {r['sds'][k]:.1f}"
     print(f"{name}: {f('mpjpe')}; {f('accel_error')}; {f('jitter')}; speed {r['sds']['speed'] / r['input']['speed']:.2f}; "
           f"ratio {r['grad_ratio']:.2f}; {both.status}", flush=True)
+
+
+def write_md(path, res, rows):
+    "The per-case table (input, physics alone, physics + SDS) with the command, beside the JSON (bench/README.md includes it)."
+    cols = [('mpjpe', 'MPJPE mm'), ('accel_error', 'accel err'), ('jitter', 'jitter'), ('foot_sliding', 'foot slide mm'),
+            ('penetration', 'pen mm'), ('speed', 'speed m/s')]
+    out = [f"### Per case (sds_prior)\n", f"`{res['command']}` on {res['machine']}, {res['date']}.\n",
+           '| clip | error | refinement | ' + ' | '.join(c for _, c in cols) + ' | SDS share | status |',
+           '|---|---|---|' + '---|' * len(cols) + '---|---|']
+    for name, r in rows.items():
+        clip, kind = name.rsplit(':', 1)
+        for m, label in (('input', 'input'), ('physics', 'physics'), ('physics_fixed', 'physics, fixed bones'), ('sds', 'physics + SDS')):
+            extra = f"{r['grad_ratio']:.3g} | {r['status']}" if m == 'sds' else ' | '
+            out.append(f'| {clip} | {kind} | {label} | ' + ' | '.join(f'{r[m][k]:.1f}' if k != 'speed' else f'{r[m][k]:.2f}' for k, _ in cols)
+                       + f' | {extra} |')
+    out.append('\nSDS share: median over steps of |balanced SDS gradient| / |physical gradient| on the motion parameters.\n')
+    out += ['Can the prior tell the truth from the error? Windows at the prior\'s rate that touch a corrupted frame, rendered as the '
+            'SDS term renders them: share where the truth lies nearer the data set (nearest window) than the corrupted input, the median '
+            'nearest-window distances (RMS per pixel value) and the truth-input distance.\n',
+            '| clip | error | windows | truth nearer | nearest, truth | nearest, input | truth - input |', '|---|---|---|---|---|---|---|']
+    for name, r in rows.items():
+        p = r.get('prior_check')
+        if p and p['windows']:
+            out.append(f"| {' | '.join(name.rsplit(':', 1))} | {p['windows']} | {p['truth_nearer_frac']:.2f} | {p['nn_dist_truth']:.4f} | "
+                       f"{p['nn_dist_input']:.4f} | {p['truth_input_dist']:.4f} |")
+    Path(path).write_text('\n'.join(out) + '\n')
 
 
 def main(argv=None):
@@ -98,7 +161,7 @@ def main(argv=None):
     p.add_argument('--sigma', type=float, default=0.05, help='kernel width of the empirical distribution (0: the empirical one)')
     p.add_argument('--ratio', type=float, default=Balance().ratio, help='Balance.ratio')
     p.add_argument('--s-max-end', type=float, default=SDSConfig().s_max_end)
-    p.add_argument('--iters', type=int, default=150)
+    p.add_argument('--iters', type=int, default=100, help='steps of each refinement (100: the full run fits ~40 min on the shared 2-core VM)')
     p.add_argument('--seconds', type=float, default=2.0, help='length of each test clip')
     p.add_argument('--tests', default=','.join(c for c, _ in TESTS))
     p.add_argument('--kinds', default=','.join([*ERRORS, 'none']))
@@ -135,9 +198,12 @@ def main(argv=None):
             run_case(f'{clip}:{kind}', err, gt, colors, prior, a, rows)
     structured = [r for k, r in rows.items() if not k.endswith(':none')]
     good = [r for k, r in rows.items() if k.endswith(':none')]
-    ratio = lambda rs, k: sum(r['sds'][k] for r in rs) / sum(r['physics'][k] for r in rs)
+    ratio = lambda rs, k, base='physics': sum(r['sds'][k] for r in rs) / sum(r[base][k] for r in rs)
     metrics = dict(structured_mpjpe_sds_over_physics=ratio(structured, 'mpjpe') if structured else None,
                    structured_accel_sds_over_physics=ratio(structured, 'accel_error') if structured else None,
+                   structured_mpjpe_sds_over_physics_fixed_bones=ratio(structured, 'mpjpe', 'physics_fixed') if structured else None,
+                   structured_accel_sds_over_physics_fixed_bones=ratio(structured, 'accel_error', 'physics_fixed') if structured else None,
+                   good_motion_mpjpe_change_fixed_bones=ratio(good, 'mpjpe', 'physics_fixed') - 1 if good else None,
                    structured_jitter_sds_over_physics=ratio(structured, 'jitter') if structured else None,
                    structured_sliding_sds_over_physics=ratio(structured, 'foot_sliding') if structured else None,
                    structured_penetration_sds_mm=max(r['sds']['penetration'] for r in structured) if structured else None,
@@ -145,11 +211,13 @@ def main(argv=None):
                    good_motion_mpjpe_change=ratio(good, 'mpjpe') - 1 if good else None,
                    speed_ratio_after=min(r['sds']['speed'] / r['input']['speed'] for r in rows.values()),
                    grad_ratio_sds_over_physics=float(np.median([r['grad_ratio'] for r in rows.values()])),
+                   **prior_summary(structured),
                    cases=len(rows), windows=len(videos), data_s=t_data, total_s=time.perf_counter() - t_start,
                    cpu_s=time.process_time(), load_average_1min=os.getloadavg()[0])
     for name, r in rows.items():
         for k in ('mpjpe', 'accel_error', 'jitter', 'foot_sliding', 'penetration', 'speed'):
-            for m in ('input', 'physics', 'sds'): metrics[f'{name}:{k}_{m}'] = r[m][k]
+            for m in ('input', 'physics', 'physics_fixed', 'sds'): metrics[f'{name}:{k}_{m}'] = r[m][k]
+        for k, v in r.get('prior_check', {}).items(): metrics[f'{name}:prior_{k}'] = v
     res = dict(name='sds_prior', date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
                machine=f'{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads',
                command='.venv-sam3d/bin/python bench/sds_prior.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
@@ -162,10 +230,15 @@ def main(argv=None):
                      f"SDSConfig defaults (s_max_end {a.s_max_end}), Balance(ratio={a.ratio}), guard on; structured_*_sds_over_physics = "
                      "sum over the structured cases of physics+SDS over physics alone; good_motion_mpjpe_change = physics+SDS over physics "
                      "alone minus 1 on the clean clips; speed_ratio_after = min over cases of mean joint speed after SDS over the input's; "
-                     "grad_ratio = median over steps (then cases) of |balanced SDS gradient| / |physical gradient| on the motion parameters.",
+                     "grad_ratio = median over steps (then cases) of |balanced SDS gradient| / |physical gradient| on the motion parameters; "
+                     "*_fixed_bones: the same ratios against physics alone with fixed bone offsets (the model the SDS run uses: "
+                     "Balance.fix_offsets), which separates the prior's effect from the offsets'; prior_*: can the prior tell the truth "
+                     "from the error (windows touching a corrupted frame: share where the rendered truth lies nearer the nearest data "
+                     "window than the rendered input; median distances, RMS per pixel value).",
                cases={k: dict(status=v['status'], warnings=v['warnings'], grad_ratio=v['grad_ratio']) for k, v in rows.items()})
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(res, indent=1))
+    write_md(Path(a.out).with_suffix('.md'), res, rows)
     print(json.dumps(res['metrics'], indent=1))
     return 0
 
