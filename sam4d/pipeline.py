@@ -275,7 +275,8 @@ def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=
     try:
         pm.execute_notebook(stage_notebook(stage.notebook), str(out), parameters=params, kernel_name=kernel,
                             cwd=str(Path(stage.notebook).parent), progress_bar=False, stdout_file=relay[0], stderr_file=relay[1],
-                            kernel_manager_class=kernel_manager_class(klog, kernel_dir(cfg)))
+                            kernel_manager_class=kernel_manager_class(klog, kernel_dir(cfg)),
+                            store_widget_state=False)   # the record keeps no widget state: the report page holds the players (3 MB per 150 frames)
     except PapermillExecutionError as e:
         raise StageFailed(f"stage {stage.key} failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n"
                           f"  executed notebook kept at {out}; products of this stage were not written") from None
