@@ -18,13 +18,14 @@ from .sds import SDSConfig, SDSTerm
 from .loop import Balance
 
 # %% auto #0
-__all__ = ['FRAME_MODES', 'CLIP_MEAN', 'CLIP_STD', 'STATIC_NEGATIVE', 'window_positions', 'interpolate_frames', 'scaled_camera',
-           'resize_video', 'video_background', 'read_video', 'vertex_colors_from_frames', 'grad_snapshot',
-           'write_sds_snapshots', 'MotionSDS', 'tube_body', 'ClipScorer', 'sds_recipe', 'set_appearance',
-           'make_sds_term', 'motion_sds_term']
+__all__ = ['FRAME_MODES', 'WINDOW_WORDS', 'CLIP_MEAN', 'CLIP_STD', 'STATIC_NEGATIVE', 'window_positions', 'interpolate_frames',
+           'scaled_camera', 'resize_video', 'video_background', 'read_video', 'vertex_colors_from_frames',
+           'grad_snapshot', 'write_sds_snapshots', 'MotionSDS', 'tube_body', 'ClipScorer', 'sds_recipe',
+           'set_appearance', 'make_sds_term', 'motion_sds_term']
 
 # %% ../../notebooks/06f_sds_term.ipynb #c4a230ed
 FRAME_MODES = ('window', 'start', 'spread')
+WINDOW_WORDS = dict(window='windows anywhere', start='windows from frame 0', spread='frames spread over the sequence')
 
 def window_positions(T: int, num_frames: int, step: float = 1.0, mode: str = 'window', offset: float = 0.0) -> np.ndarray:
     "Frame positions (num_frames,) (fractional) of the scored window: `step` frames apart from `offset` ('window') or 0 ('start'); spread over the sequence ('spread', or when the window does not fit)."
@@ -188,7 +189,7 @@ def describe(self: MotionSDS) -> dict:
     prior, cfg = self.sds.prior, self.sds.config
     b = self.balance
     return dict(prior=getattr(prior, 'name', type(prior).__name__), size=f'{self.num_frames} frames {self.height}x{self.width}',
-                frames=f"{self.frame_mode} windows at {self.prior_fps or 'the sequence'} fps" + ('' if self.prior_fps else ' (no resampling)'),
+                frames=f"{WINDOW_WORDS[self.frame_mode]} at {self.prior_fps or 'the sequence'} fps" + ('' if self.prior_fps else ' (no resampling)'),
                 conditioning=('each window\'s first rendered frame' if self.condition == 'render' else 'the photo (windows from frame 0)')
                              if getattr(prior, 'image_conditioned', False) else 'text only',
                 mask='off' if self.mask_margin is None else f'person silhouette + {self.mask_margin:g} of the height',
