@@ -6,7 +6,7 @@ Docs: http://127.0.0.1:8765/pipeline.html.md"""
 
 # %% ../notebooks/08_pipeline.ipynb #5c33ef68
 from __future__ import annotations
-import argparse, ast, hashlib, json, logging, math, os, re, shlex, shutil, signal, subprocess, sys, tempfile, time
+import argparse, ast, contextlib, hashlib, json, logging, math, os, re, shlex, shutil, signal, subprocess, sys, tempfile, threading, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -15,8 +15,9 @@ from .core import DataLayout, Sam4dInputError, input_error, project_root, write_
 # %% auto #0
 __all__ = ['RUN_FLAGS', 'RunConfig', 'Stage', 'notebook_code', 'stage_notebook', 'notebook_parameters', 'accepts', 'parse_value',
            'stage_hash', 'StageFailed', 'StageResult', 'is_current', 'kernel_manager_class', 'kernel_dir',
-           'stop_kernels', 'RunInterrupted', 'ConsoleRelay', 'run_stage', 'stage_index', 'run_chain', 'sam4d_stages',
-           'stage_params_from_sets', 'register_video', 'run_parser', 'run_config', 'interrupted_line', 'run_cli']
+           'stop_kernels', 'interrupt_stops_kernels', 'RunInterrupted', 'ConsoleRelay', 'run_stage', 'stage_index',
+           'run_chain', 'sam4d_stages', 'stage_params_from_sets', 'register_video', 'run_parser', 'run_config',
+           'interrupted_line', 'run_cli']
 
 # %% ../notebooks/08_pipeline.ipynb #1d97d612
 @dataclass
@@ -203,6 +204,23 @@ def stop_kernels():
         km.cleanup_connection_file(); km.cleanup_ipc_files()
         _LIVE_KERNELS.discard(km)
 
+@contextlib.contextmanager
+def interrupt_stops_kernels():
+    "Within: Ctrl-C (SIGINT) kills the stage's kernel and raises KeyboardInterrupt once the stage has returned; a second Ctrl-C raises at once."
+    hit, papermill_log = [], logging.getLogger('papermill')
+    def on_sigint(sig, frame):
+        if hit or not _LIVE_KERNELS: raise KeyboardInterrupt
+        hit.append(papermill_log.level); papermill_log.setLevel(logging.CRITICAL)   # nbclient logs the kernel's death
+        stop_kernels()   # not inside nbclient's event loop: a KeyboardInterrupt there leaves its tasks to print tracebacks
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGINT, on_sigint) if main else None
+    try: yield
+    except Exception:
+        if not hit: raise                     # the dead kernel's error, when we killed it
+    finally:
+        if main: signal.signal(signal.SIGINT, old)
+    if hit: papermill_log.setLevel(hit[0]); raise KeyboardInterrupt
+
 class RunInterrupted(KeyboardInterrupt):
     "A run stopped by the user (SIGINT) in stage `key`; its kernels are stopped and their files removed."
     def __init__(self, key): super().__init__(key); self.key = key
@@ -273,10 +291,11 @@ def run_stage(stage: Stage, cfg: RunConfig, kernel_map: dict | None = None, log=
     relay = [ConsoleRelay(f'[{stage.key}]   ', sys.stdout if log is print else log) for _ in range(2)]
     logging.getLogger('papermill').setLevel(logging.ERROR)   # parameters are checked before the run; papermill's parser misses `int | None`
     try:
-        pm.execute_notebook(stage_notebook(stage.notebook), str(out), parameters=params, kernel_name=kernel,
-                            cwd=str(Path(stage.notebook).parent), progress_bar=False, stdout_file=relay[0], stderr_file=relay[1],
-                            kernel_manager_class=kernel_manager_class(klog, kernel_dir(cfg)),
-                            store_widget_state=False)   # the record keeps no widget state: the report page holds the players (3 MB per 150 frames)
+        with interrupt_stops_kernels():
+            pm.execute_notebook(stage_notebook(stage.notebook), str(out), parameters=params, kernel_name=kernel,
+                                cwd=str(Path(stage.notebook).parent), progress_bar=False, stdout_file=relay[0], stderr_file=relay[1],
+                                kernel_manager_class=kernel_manager_class(klog, kernel_dir(cfg)),
+                                store_widget_state=False)   # the record keeps no widget state: the report page holds the players (3 MB per 150 frames)
     except PapermillExecutionError as e:
         raise StageFailed(f"stage {stage.key} failed in cell {e.exec_count}: {e.ename}: {e.evalue}\n"
                           f"  executed notebook kept at {out}; products of this stage were not written") from None
