@@ -24,7 +24,7 @@ Sizes: 2000 windows, 2 test clips x (3 errors + clean), 100 steps per refinement
     .venv-sam3d/bin/python bench/sds_prior.py                 # the benchmark (CPU; writes bench/results/sds_prior.json)
     .venv-sam3d/bin/python bench/sds_prior.py --quick         # a small check that the script runs (not a measurement)
 """
-import argparse, datetime, json, os, platform, resource, sys, time
+import argparse, datetime, json, os, platform, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -96,6 +96,13 @@ def prior_check(prior, term, err, gt):
                 truth_input_dist=float(np.median(d[:, 2])) if len(d) else None)
 
 
+def header(name, argv):
+    "The results' name, date, machine and the command line of `bench/NAME.py` run with `argv`."
+    return dict(name=name, date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+                machine=f'{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads',
+                command=f'.venv-sam3d/bin/python bench/{name}.py ' + ' '.join(argv if argv is not None else sys.argv[1:]))
+
+
 def prior_summary(rs):
     "The prior checks of the structured cases pooled: share of windows where the truth lies nearer the data, median distances."
     pcs = [r['prior_check'] for r in rs if r.get('prior_check', {}).get('windows')]
@@ -128,7 +135,7 @@ def write_md(path, res, rows):
     "The per-case table (input, physics alone, physics + SDS) with the command, beside the JSON (bench/README.md includes it)."
     cols = [('mpjpe', 'MPJPE mm'), ('accel_error', 'accel err'), ('jitter', 'jitter'), ('foot_sliding', 'foot slide mm'),
             ('penetration', 'pen mm'), ('speed', 'speed m/s')]
-    out = [f"### Per case (sds_prior)\n", f"`{res['command']}` on {res['machine']}, {res['date']}.\n",
+    out = ["### Per case (sds_prior)\n", f"`{res['command']}` on {res['machine']}, {res['date']}.\n",
            '| clip | error | refinement | ' + ' | '.join(c for _, c in cols) + ' | SDS share | status |',
            '|---|---|---|' + '---|' * len(cols) + '---|---|']
     for name, r in rows.items():
@@ -218,10 +225,7 @@ def main(argv=None):
         for k in ('mpjpe', 'accel_error', 'jitter', 'foot_sliding', 'penetration', 'speed'):
             for m in ('input', 'physics', 'physics_fixed', 'sds'): metrics[f'{name}:{k}_{m}'] = r[m][k]
         for k, v in r.get('prior_check', {}).items(): metrics[f'{name}:prior_{k}'] = v
-    res = dict(name='sds_prior', date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
-               machine=f'{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads',
-               command='.venv-sam3d/bin/python bench/sds_prior.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
-               metrics={k: (round(v, 5) if isinstance(v, float) else v) for k, v in metrics.items()},
+    res = dict(**header('sds_prior', argv), metrics={k: (round(v, 5) if isinstance(v, float) else v) for k, v in metrics.items()},
                notes=f"{'QUICK CHECK, not a measurement. ' if a.quick else ''}prior: optimal denoiser (kernel sigma {a.sigma}) of {len(videos)} "
                      f"rendered windows ({a.frames} frames at {a.prior_fps} fps, {a.height}x{a.width}) of the manifest's clips "
                      f"({'not their takes' if a.strict else 'outside the tested seconds +- 0.5 s'} for the test clips); tests: "

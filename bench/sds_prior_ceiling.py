@@ -15,7 +15,7 @@ lets the balanced SDS term fix a structured error at all.
 
     .venv-sam3d/bin/python bench/sds_prior_ceiling.py        # ~30 min on the shared 2-core VM (under load); writes bench/results/sds_prior_ceiling.json
 """
-import argparse, datetime, json, os, platform, sys, time
+import argparse, json, os, sys, time
 from pathlib import Path
 import numpy as np
 import torch
@@ -29,7 +29,7 @@ from sam4d.refine.loop import Balance, refine
 from sam4d.refine.motion import load_skinned
 from sam4d.refine.sds import SDSConfig, SDSTerm
 from sam4d.refine.sds_term import MotionSDS
-from sds_prior import prior_check, scores
+from sds_prior import header, prior_check, scores
 
 AZ, EL, DIST = 0.9, 0.15, 3.0             # the test camera (follow_camera's defaults but the azimuth)
 ERRORS = dict(swap_sides=dict(part='leg', length=6), none=None)
@@ -86,10 +86,7 @@ def main(argv=None):
                 pc = prior_check(prior, term, err, gt)
                 metrics.update({f'{kind}:{pname}:prior_{k}': v for k, v in pc.items()})
     metrics.update(total_s=time.perf_counter() - t_start, cpu_s=time.process_time(), load_average_1min=os.getloadavg()[0])
-    res = dict(name='sds_prior_ceiling', date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
-               machine=f'{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads',
-               command='.venv-sam3d/bin/python bench/sds_prior_ceiling.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
-               metrics={k: (round(v, 5) if isinstance(v, float) else v) for k, v in metrics.items()},
+    res = dict(**header('sds_prior_ceiling', argv), metrics={k: (round(v, 5) if isinstance(v, float) else v) for k, v in metrics.items()},
                notes=f'synthetic jog (bench/data) seconds {test} under test, tube body, following camera (azimuth {AZ}); {a.windows} '
                      f'rendered windows per prior; {a.iters} steps; *_sds_over_physics: physics + SDS over physics alone with fixed '
                      'bone offsets; prior_*: as in sds_prior (is the rendered truth nearer the data set than the rendered input?). '
