@@ -9,10 +9,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.interpolate import CubicSpline
 from ..core import Camera
-from .measures import jitter, pelvis_of
+from .measures import feet_of, jitter, mpjpe, pa_mpjpe, pair_contact, pelvis_of
 
 # %% auto #0
-__all__ = ['similarity', 'apply', 'chunks', 'aligned_chunks', 'resample_to', 'camera_rotation_error', 'world_errors']
+__all__ = ['similarity', 'apply', 'chunks', 'aligned_chunks', 'resample_to', 'camera_rotation_error', 'world_errors',
+           'error_sources']
 
 # %% ../../notebooks/05e_world.ipynb #49b34dab
 def similarity(A, B, scale=True) -> tuple:
@@ -75,3 +76,43 @@ def world_errors(pred, gt, fps, joint_names, size=100) -> dict:
                 mpjve=float(np.linalg.norm(d(wa, 1) - d(gt, 1), axis=-1).mean() * 1e3),
                 mpjae=float(np.linalg.norm(d(wa, 2) - d(gt, 2), axis=-1).mean() * 1e3),
                 jitter_30fps=float(jitter(resample_to(pred, fps, 30.0), 30.0).mean()))
+
+# %% ../../notebooks/05e_world.ipynb #91fda488
+def _along_ray(E, X) -> tuple:
+    "Mean |E| along the camera rays to the points X and across them (mm), and the along-ray share of Σ|E|²."
+    ray = X / np.linalg.norm(X, axis=-1, keepdims=True)
+    d = (E * ray).sum(-1)
+    return (float(np.abs(d).mean() * 1e3), float(np.linalg.norm(E - d[..., None] * ray, axis=-1).mean() * 1e3),
+            float((d ** 2).sum() / max((E ** 2).sum(), 1e-18)))
+
+def error_sources(seq, truth, contact=None) -> dict:
+    "Where the error of `seq` against `truth` lies: size and placement, body centre vs pose, depth vs lateral, 2D keypoints."
+    P, G = (np.asarray(s.keypoints3d, np.float64) for s in (seq, truth))
+    root = pelvis_of(truth.joint_names)
+    st = similarity(P, G)
+    E = apply(st, P) - G                  # what a perfect single size and placement fix would still leave
+    Ec = E.mean(1)                        # about the joints' centroid Σ|E|² splits exactly: centre path + the rest
+    out = dict(mpjpe=float(mpjpe(P, G, root).mean()), pa_mpjpe=float(pa_mpjpe(P, G).mean()), global_scale=float(st[0]),
+               global_sim_mpjpe=float(np.linalg.norm(E, axis=-1).mean() * 1e3), centre_mm=float(np.linalg.norm(Ec, axis=-1).mean() * 1e3),
+               centre_share=float(E.shape[1] * (Ec ** 2).sum() / max((E ** 2).sum(), 1e-18)))
+    if truth.camera is None: return out
+    R, Gc = truth.camera.R.astype(np.float64), truth.camera.to_camera(G)
+    out.update(zip(('depth_mm', 'lateral_mm', 'depth_share'), _along_ray(np.einsum('tij,tnj->tni', R, E), Gc)))
+    out['centre_depth_share'] = _along_ray(np.einsum('tij,tj->ti', R, Ec), Gc.mean(1))[2]
+    if seq.camera is None: return out
+    Pc = seq.camera.to_camera(P)          # each in its own camera: no world frame or alignment involved
+    dp, dg = (np.linalg.norm(X[:, root or slice(None)].mean(1), axis=-1) for X in (Pc, Gc))
+    k = float(np.median(dp / dg))
+    out.update(root_mpjpe=float(mpjpe(Pc, Gc, root).mean()), distance_ratio=k, distance_wander_mm=float(np.abs(dp - k * dg).mean() * 1e3))
+    if list(seq.joint_names) == list(truth.joint_names):
+        g2 = truth.camera.project(G)      # re-projected rather than stored: a filtered copy keeps the unfiltered keypoints2d
+        out['kp2d_px'] = float(np.linalg.norm(seq.camera.project(P) - g2, axis=-1).mean())
+        if seq.keypoints2d_detected is not None:
+            seen = np.ones(P.shape[:2], bool) if seq.keypoints2d_confidence is None else seq.keypoints2d_confidence > 0
+            out['kp2d_detected_px'] = float(np.linalg.norm(seq.keypoints2d_detected - g2, axis=-1)[seen].mean())
+    feet, _, side = feet_of(seq.joint_names)
+    contact = truth.params.get('contacts') if contact is None else contact
+    if feet and contact is not None and (con := pair_contact(contact, len(P), side)).any():
+        dF = np.einsum('tij,tkj->tki', seq.camera.R[1:].astype(np.float64), np.diff(P[:, feet], axis=0))
+        out['slide_depth_share'] = _along_ray(dF[con], Pc[1:, feet][con])[2]
+    return out
