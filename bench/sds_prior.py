@@ -18,10 +18,17 @@ each corrupted clip the script checks whether the prior can tell the truth from 
 nearer the data set than the rendered input?). It writes bench/results/sds_prior.json and the per-case tables
 bench/results/sds_prior.md (included in bench/README.md by tools/build_readme.py).
 
+--prior flow runs the same cases with the learned prior instead (sam4d.refine.flow_prior: a flow-matching network
+trained by bench/train_flow_prior.py on 30,000 windows drawn as the empirical prior's are, never from the tested seconds;
+its weights in bench/data/flow_prior.pt) and writes bench/results/sds_prior_flow.{json,md}. Its check of the truth
+against the error is the network's denoising loss (8 fixed noise levels and draws, the same for both): the lower
+loss is the likelier video (a diffusion model as a classifier, Li et al. 2023).
+
 Sizes: 2000 windows, 2 test clips x (3 errors + clean), 100 steps per refinement (150 took ~3-5 min a case on the shared
 2-core VM, too long for the full run with the fixed-bones baseline; it was cut to 100).
 
     .venv-sam3d/bin/python bench/sds_prior.py                 # the benchmark (CPU; writes bench/results/sds_prior.json)
+    .venv-sam3d/bin/python bench/sds_prior.py --prior flow    # the learned prior (writes bench/results/sds_prior_flow.json)
     .venv-sam3d/bin/python bench/sds_prior.py --quick         # a small check that the script runs (not a measurement)
 """
 import argparse, datetime, json, os, platform, sys, time
@@ -35,6 +42,7 @@ from sam4d.mocap import capture_contacts, clip_markers, load_capture, manifest
 from sam4d.metrics.errors import corrupt
 from sam4d.metrics.measures import accel_error, mpjpe, speed
 from sam4d.refine.empirical import WindowSpec, empirical_prior, follow_camera, render_windows, sample_windows, tube_sequence
+from sam4d.refine.flow_prior import FlowMatchingPrior, load_flow_prior
 from sam4d.refine.losses import RefineConfig
 from sam4d.refine.loop import Balance, refine, summary_metrics
 from sam4d.refine.sds import SDSConfig, SDSTerm
@@ -78,21 +86,38 @@ def sds_term(prior, seq, colors, a, iters):
                      background=torch.full((a.height, a.width, 3), 0.3), vertex_colors=colors, balance=Balance(ratio=a.ratio))
 
 
+def nearest_distance(prior):
+    "A video's distance (RMS per pixel value) to the nearest window of an empirical prior's data set."
+    M, c, sq, D = prior.means.float(), prior.centre, prior.sq.float(), prior.means.shape[1]
+    return lambda x: float((((x - c) ** 2).sum() - 2 * (M @ (x - c)) + sq).min().clamp_min(0).sqrt() / D ** 0.5)
+
+
+def denoising_loss(prior, levels=8):
+    "A video's mean flow-matching loss under a learned prior, over fixed noise levels and draws (lower: likelier)."
+    def loss(video):
+        x, g, out = prior.encode(video.reshape(1, *prior.shape)), torch.Generator().manual_seed(0), []
+        for i in range(levels):
+            s, eps = torch.tensor([0.05 + 0.9 * (i + 0.5) / levels]), torch.randn(x.shape, generator=g)
+            out.append(float(((prior.predict((1 - s) * x + s * eps, s) - (eps - x)) ** 2).mean()))
+        return float(np.mean(out))
+    return loss
+
+
 @torch.no_grad()
 def prior_check(prior, term, err, gt):
-    "Can the prior tell the truth from the error? Over the windows (at the prior's rate) that touch a corrupted frame: the share where the rendered truth lies nearer the data set than the rendered input, and the median distances (RMS per pixel value)."
+    "Can the prior tell the truth from the error? Over the windows (at the prior's rate) that touch a corrupted frame: the share where the rendered truth scores better than the rendered input (empirical prior: nearer the data set; learned prior: lower denoising loss), the median scores, and the median truth-input distance (RMS per pixel value)."
     bad = np.flatnonzero(np.abs(err.keypoints3d - gt.keypoints3d).max((1, 2)) > 1e-6)
-    M, c, sq, D = prior.means.float(), prior.centre, prior.sq.float(), prior.means.shape[1]
-    near = lambda x: float((((x - c) ** 2).sum() - 2 * (M @ (x - c)) + sq).min().clamp_min(0).sqrt() / D ** 0.5)
+    score = denoising_loss(prior) if isinstance(prior, FlowMatchingPrior) else nearest_distance(prior)
     out = []
     for off in range(0, err.T, 2):
         pos = term.frames_at(err.T, err.fps) - term.frames_at(err.T, err.fps)[0] + off
         if pos[-1] > err.T - 1 or not ((bad >= pos[0] - 1) & (bad <= pos[-1] + 1)).any(): continue
         xt, xe = (term.render(torch.as_tensor(s.vertices, dtype=torch.float32), pos).reshape(-1) for s in (gt, err))
-        out.append((near(xt), near(xe), float((xt - xe).norm() / D ** 0.5)))
+        out.append((score(xt), score(xe), float((xt - xe).norm() / len(xt) ** 0.5)))
     d = np.array(out).reshape(-1, 3)
+    what = 'loss' if isinstance(prior, FlowMatchingPrior) else 'nn_dist'
     return dict(windows=len(d), truth_nearer_frac=float((d[:, 0] < d[:, 1]).mean()) if len(d) else None,
-                nn_dist_truth=float(np.median(d[:, 0])) if len(d) else None, nn_dist_input=float(np.median(d[:, 1])) if len(d) else None,
+                **{f'{what}_truth': float(np.median(d[:, 0])) if len(d) else None, f'{what}_input': float(np.median(d[:, 1])) if len(d) else None},
                 truth_input_dist=float(np.median(d[:, 2])) if len(d) else None)
 
 
@@ -109,7 +134,7 @@ def prior_summary(rs):
     if not pcs: return {}
     n = sum(p['windows'] for p in pcs)
     return dict(prior_truth_nearer_frac=sum(p['truth_nearer_frac'] * p['windows'] for p in pcs) / n,
-                **{f'prior_{k}': float(np.median([p[k] for p in pcs])) for k in ('nn_dist_truth', 'nn_dist_input', 'truth_input_dist')})
+                **{f'prior_{k}': float(np.median([p[k] for p in pcs])) for k in pcs[0] if k not in ('windows', 'truth_nearer_frac')})
 
 
 def run_case(name, err, gt, colors, prior, a, rows):
@@ -145,21 +170,26 @@ def write_md(path, res, rows):
             out.append(f'| {clip} | {kind} | {label} | ' + ' | '.join(f'{r[m][k]:.1f}' if k != 'speed' else f'{r[m][k]:.2f}' for k, _ in cols)
                        + f' | {extra} |')
     out.append('\nSDS share: median over steps of |balanced SDS gradient| / |physical gradient| on the motion parameters.\n')
+    learned = any('loss_truth' in r.get('prior_check', {}) for r in rows.values())
+    what, label = ('loss', 'denoising loss') if learned else ('nn_dist', 'nearest')
     out += ['Can the prior tell the truth from the error? Windows at the prior\'s rate that touch a corrupted frame, rendered as the '
-            'SDS term renders them: share where the truth lies nearer the data set (nearest window) than the corrupted input, the median '
-            'nearest-window distances (RMS per pixel value) and the truth-input distance.\n',
-            '| clip | error | windows | truth nearer | nearest, truth | nearest, input | truth - input |', '|---|---|---|---|---|---|---|']
+            'SDS term renders them: share where the truth scores better than the corrupted input ' +
+            ('(lower denoising loss of the learned prior: 8 fixed noise levels and draws), the median losses' if learned else
+             '(nearer the data set: nearest window), the median nearest-window distances (RMS per pixel value)') + ' and the truth-input distance.\n',
+            f'| clip | error | windows | truth better | {label}, truth | {label}, input | truth - input |', '|---|---|---|---|---|---|---|']
     for name, r in rows.items():
         p = r.get('prior_check')
         if p and p['windows']:
-            out.append(f"| {' | '.join(name.rsplit(':', 1))} | {p['windows']} | {p['truth_nearer_frac']:.2f} | {p['nn_dist_truth']:.4f} | "
-                       f"{p['nn_dist_input']:.4f} | {p['truth_input_dist']:.4f} |")
+            out.append(f"| {' | '.join(name.rsplit(':', 1))} | {p['windows']} | {p['truth_nearer_frac']:.2f} | {p[what + '_truth']:.4f} | "
+                       f"{p[what + '_input']:.4f} | {p['truth_input_dist']:.4f} |")
     Path(path).write_text('\n'.join(out) + '\n')
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--out', default=str(ROOT/'bench'/'results'/'sds_prior.json'))
+    p.add_argument('--prior', choices=('empirical', 'flow'), default='empirical', help='the closed-form empirical prior, or the learned flow prior')
+    p.add_argument('--weights', default=str(ROOT/'bench'/'data'/'flow_prior.pt'), help='the learned prior (--prior flow)')
+    p.add_argument('--out', help='results JSON (default bench/results/sds_prior.json, sds_prior_flow.json with --prior flow)')
     p.add_argument('--windows', type=int, default=2000, help='rendered windows in the empirical distribution')
     p.add_argument('--frames', type=int, default=9)
     p.add_argument('--prior-fps', type=float, default=12.5)
@@ -176,7 +206,11 @@ def main(argv=None):
     p.add_argument('--cache', help='folder for the rendered windows (reused when the same data set is asked for again)')
     p.add_argument('--quick', action='store_true', help='tiny sizes: checks that the script runs (writes /tmp/sds_prior_quick.json)')
     a = p.parse_args(argv)
+    a.out = a.out or str(ROOT/'bench'/'results'/('sds_prior_flow.json' if a.prior == 'flow' else 'sds_prior.json'))
     if a.quick: a.windows, a.iters, a.out, a.tests, a.kinds = 64, 4, '/tmp/sds_prior_quick.json', TESTS[0][0], 'swap_sides,none'
+    if a.prior == 'flow':
+        prior = load_flow_prior(a.weights)
+        a.frames, a.height, a.width, a.prior_fps = *prior.shape[:3], prior.fps
     torch.manual_seed(0)
     t_start, fps = time.perf_counter(), 25.0
     motions = collection(fps)
@@ -186,14 +220,15 @@ def main(argv=None):
     spec = WindowSpec(frames=a.frames, fps=a.prior_fps)
     key = f'sds_prior_{a.windows}_{a.frames}_{a.prior_fps}_{a.height}x{a.width}_{"strict" if a.strict else "segment"}_{a.seconds}_{"-".join(sorted(tests))}.pt'
     cached = Path(a.cache)/key if a.cache else None
-    if cached is not None and cached.exists(): videos = torch.load(cached)
+    if a.prior == 'flow': videos = None
+    elif cached is not None and cached.exists(): videos = torch.load(cached)
     else:
         ws = sample_windows(motions, JOINTS, a.windows, spec, np.random.default_rng(0), exclude=exclude)
         videos = render_windows(ws, JOINTS, SKELETON, a.height, a.width, progress=True)
         if cached is not None: cached.parent.mkdir(parents=True, exist_ok=True); torch.save(videos, cached)
-    prior = empirical_prior(videos, spec, sigma=a.sigma)
+    if videos is not None: prior = empirical_prior(videos, spec, sigma=a.sigma)
     t_data = time.perf_counter() - t_start
-    print(f'{len(videos)} windows {tuple(videos.shape[1:])} in {t_data:.0f}s', flush=True)
+    if videos is not None: print(f'{len(videos)} windows {tuple(videos.shape[1:])} in {t_data:.0f}s', flush=True)
     rows = {}
     for clip in tests:
         X = motions[clip][0][int(starts[clip] * fps): int((starts[clip] + a.seconds) * fps)]
@@ -219,16 +254,19 @@ def main(argv=None):
                    speed_ratio_after=min(r['sds']['speed'] / r['input']['speed'] for r in rows.values()),
                    grad_ratio_sds_over_physics=float(np.median([r['grad_ratio'] for r in rows.values()])),
                    **prior_summary(structured),
-                   cases=len(rows), windows=len(videos), data_s=t_data, total_s=time.perf_counter() - t_start,
+                   cases=len(rows), windows=len(videos) if videos is not None else prior.meta.get('windows'), data_s=t_data, total_s=time.perf_counter() - t_start,
                    cpu_s=time.process_time(), load_average_1min=os.getloadavg()[0])
     for name, r in rows.items():
         for k in ('mpjpe', 'accel_error', 'jitter', 'foot_sliding', 'penetration', 'speed'):
             for m in ('input', 'physics', 'physics_fixed', 'sds'): metrics[f'{name}:{k}_{m}'] = r[m][k]
         for k, v in r.get('prior_check', {}).items(): metrics[f'{name}:prior_{k}'] = v
+    described = (f"learned flow-matching network ({a.weights}, trained by bench/train_flow_prior.py: {prior.meta.get('steps')} steps on "
+                 f"{prior.meta.get('windows')} rendered windows" if a.prior == 'flow' else
+                 f"optimal denoiser (kernel sigma {a.sigma}) of {len(videos)} rendered windows")
     res = dict(**header('sds_prior', argv), metrics={k: (round(v, 5) if isinstance(v, float) else v) for k, v in metrics.items()},
-               notes=f"{'QUICK CHECK, not a measurement. ' if a.quick else ''}prior: optimal denoiser (kernel sigma {a.sigma}) of {len(videos)} "
-                     f"rendered windows ({a.frames} frames at {a.prior_fps} fps, {a.height}x{a.width}) of the manifest's clips "
-                     f"({'not their takes' if a.strict else 'outside the tested seconds +- 0.5 s'} for the test clips); tests: "
+               notes=f"{'QUICK CHECK, not a measurement. ' if a.quick else ''}prior: {described} ({a.frames} frames at {a.prior_fps} fps, "
+                     f"{a.height}x{a.width}) of the manifest's clips "
+                     f"({'not their takes' if a.strict else 'outside the tested seconds +- 0.5 s'} for the test clips){')' if a.prior == 'flow' else ''}; tests: "
                      f"{', '.join(tests)} ({a.seconds} s at 25 fps, tube body, following camera); errors (sam4d.metrics.errors, seed 0): "
                      f"{json.dumps(ERRORS)}; 'none' = the clean truth (good motion); {a.iters} steps, RefineConfig defaults, SDS: "
                      f"SDSConfig defaults (s_max_end {a.s_max_end}), Balance(ratio={a.ratio}), guard on; structured_*_sds_over_physics = "
