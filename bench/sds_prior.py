@@ -29,6 +29,7 @@ Sizes: 2000 windows, 2 test clips x (3 errors + clean), 100 steps per refinement
 
     .venv-sam3d/bin/python bench/sds_prior.py                 # the benchmark (CPU; writes bench/results/sds_prior.json)
     .venv-sam3d/bin/python bench/sds_prior.py --prior flow    # the learned prior (writes bench/results/sds_prior_flow.json)
+    .venv-sam3d/bin/python bench/sds_prior.py --prior flow --ci   # the CI part: the walk, a leg swap and clean, 40 steps (sds_prior_flow_ci.json)
     .venv-sam3d/bin/python bench/sds_prior.py --quick         # a small check that the script runs (not a measurement)
 """
 import argparse, datetime, json, os, platform, sys, time
@@ -121,11 +122,11 @@ def prior_check(prior, term, err, gt):
                 truth_input_dist=float(np.median(d[:, 2])) if len(d) else None)
 
 
-def header(name, argv):
-    "The results' name, date, machine and the command line of `bench/NAME.py` run with `argv`."
+def header(name, argv, script=None):
+    "The results' name, date, machine and the command line of `bench/SCRIPT.py` (default: NAME) run with `argv`."
     return dict(name=name, date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
                 machine=f'{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads',
-                command=f'.venv-sam3d/bin/python bench/{name}.py ' + ' '.join(argv if argv is not None else sys.argv[1:]))
+                command=f'.venv-sam3d/bin/python bench/{script or name}.py ' + ' '.join(argv if argv is not None else sys.argv[1:]))
 
 
 def prior_summary(rs):
@@ -160,7 +161,7 @@ def write_md(path, res, rows):
     "The per-case table (input, physics alone, physics + SDS) with the command, beside the JSON (bench/README.md includes it)."
     cols = [('mpjpe', 'MPJPE mm'), ('accel_error', 'accel err'), ('jitter', 'jitter'), ('foot_sliding', 'foot slide mm'),
             ('penetration', 'pen mm'), ('speed', 'speed m/s')]
-    out = ["### Per case (sds_prior)\n", f"`{res['command']}` on {res['machine']}, {res['date']}.\n",
+    out = [f"### Per case ({res['name']})\n", f"`{res['command']}` on {res['machine']}, {res['date']}.\n",
            '| clip | error | refinement | ' + ' | '.join(c for _, c in cols) + ' | SDS share | status |',
            '|---|---|---|' + '---|' * len(cols) + '---|---|']
     for name, r in rows.items():
@@ -204,9 +205,12 @@ def main(argv=None):
     p.add_argument('--kinds', default=','.join([*ERRORS, 'none']))
     p.add_argument('--strict', action='store_true', help='no window from the test clips\' takes at all')
     p.add_argument('--cache', help='folder for the rendered windows (reused when the same data set is asked for again)')
+    p.add_argument('--ci', action='store_true', help='the CI part: the first test clip, a leg swap and the clean motion, 40 steps (writes *_ci.json)')
     p.add_argument('--quick', action='store_true', help='tiny sizes: checks that the script runs (writes /tmp/sds_prior_quick.json)')
     a = p.parse_args(argv)
-    a.out = a.out or str(ROOT/'bench'/'results'/('sds_prior_flow.json' if a.prior == 'flow' else 'sds_prior.json'))
+    result_name = ('sds_prior_flow' if a.prior == 'flow' else 'sds_prior') + ('_ci' if a.ci else '')
+    a.out = a.out or str(ROOT/'bench'/'results'/f'{result_name}.json')
+    if a.ci: a.iters, a.tests, a.kinds = 40, TESTS[0][0], 'swap_sides,none'
     if a.quick: a.windows, a.iters, a.out, a.tests, a.kinds = 64, 4, '/tmp/sds_prior_quick.json', TESTS[0][0], 'swap_sides,none'
     if a.prior == 'flow':
         prior = load_flow_prior(a.weights)
@@ -263,7 +267,7 @@ def main(argv=None):
     described = (f"learned flow-matching network ({a.weights}, trained by bench/train_flow_prior.py: {prior.meta.get('steps')} steps on "
                  f"{prior.meta.get('windows')} rendered windows" if a.prior == 'flow' else
                  f"optimal denoiser (kernel sigma {a.sigma}) of {len(videos)} rendered windows")
-    res = dict(**header('sds_prior', argv), metrics={k: (round(v, 5) if isinstance(v, float) else v) for k, v in metrics.items()},
+    res = dict(**header(result_name, argv, 'sds_prior'), metrics={k: (round(v, 5) if isinstance(v, float) else v) for k, v in metrics.items()},
                notes=f"{'QUICK CHECK, not a measurement. ' if a.quick else ''}prior: {described} ({a.frames} frames at {a.prior_fps} fps, "
                      f"{a.height}x{a.width}) of the manifest's clips "
                      f"({'not their takes' if a.strict else 'outside the tested seconds +- 0.5 s'} for the test clips){')' if a.prior == 'flow' else ''}; tests: "
