@@ -221,6 +221,12 @@ def main(argv=None):
     starts = dict(TESTS)
     tests = a.tests.split(',')
     exclude = {c: (0.0, 1e9) if a.strict else (starts[c], starts[c] + a.seconds) for c in tests}
+    if a.prior == 'flow':
+        trained = {c: tuple(r) for c, r in prior.meta.get('exclude', {}).items()}
+        unseen = lambda c: c in trained and trained[c][0] <= exclude[c][0] and trained[c][1] >= exclude[c][1]
+        if not all(unseen(c) for c in tests):
+            p.error(f'{a.weights} was trained on windows that may overlap the tested seconds (it excludes {trained}): '
+                    'train a prior that leaves them out (bench/train_flow_prior.py) or test other seconds')
     spec = WindowSpec(frames=a.frames, fps=a.prior_fps)
     key = f'sds_prior_{a.windows}_{a.frames}_{a.prior_fps}_{a.height}x{a.width}_{"strict" if a.strict else "segment"}_{a.seconds}_{"-".join(sorted(tests))}.pt'
     cached = Path(a.cache)/key if a.cache else None
