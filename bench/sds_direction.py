@@ -38,10 +38,18 @@ def descent(prior, x, n, rng_seed):
     return sds_gradient(prior, x.expand(n, *x.shape[1:]), s, torch.randn(n, *x.shape[1:], generator=g), weighting='sds').mean(0, keepdim=True)
 
 
+def windows_of(term, err, gt):
+    "Window positions (at the prior's rate) that touch a corrupted frame."
+    bad = np.flatnonzero(np.abs(err.keypoints3d - gt.keypoints3d).max((1, 2)) > 1e-6)
+    base = term.frames_at(err.T, err.fps) - term.frames_at(err.T, err.fps)[0]
+    return [base + off for off in range(0, err.T, 2)
+            if base[-1] + off <= err.T - 1 and ((bad >= off + base[0] - 1) & (bad <= off + base[-1] + 1)).any()]
+
+
 @torch.no_grad()
 def case(prior, term, err, gt, steps=30, most=4):
     "cos_to_truth and pixel_sds_distance_ratio per window (at most `most`, evenly spread)."
-    out, ws = [], S.windows_touching(term, err, gt)
+    out, ws = [], windows_of(term, err, gt)
     for i, pos in enumerate([ws[j] for j in np.unique(np.linspace(0, len(ws) - 1, most).round().astype(int))]):
         xt, xe = (prior.encode(term.render(torch.as_tensor(s.vertices, dtype=torch.float32), pos)) for s in (gt, err))
         d, g = xt - xe, descent(prior, xe, 16, i)

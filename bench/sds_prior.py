@@ -104,20 +104,15 @@ def denoising_loss(prior, levels=8):
     return loss
 
 
-def windows_touching(term, err, gt) -> list:
-    "Frame positions of the windows (at the prior's rate, every other start) that touch a frame where `err` differs from `gt`."
-    bad = np.flatnonzero(np.abs(err.keypoints3d - gt.keypoints3d).max((1, 2)) > 1e-6)
-    base = term.frames_at(err.T, err.fps) - term.frames_at(err.T, err.fps)[0]
-    return [base + off for off in range(0, err.T, 2)
-            if base[-1] + off <= err.T - 1 and ((bad >= off + base[0] - 1) & (bad <= off + base[-1] + 1)).any()]
-
-
 @torch.no_grad()
 def prior_check(prior, term, err, gt):
     "Can the prior tell the truth from the error? Over the windows (at the prior's rate) that touch a corrupted frame: the share where the rendered truth scores better than the rendered input (empirical prior: nearer the data set; learned prior: lower denoising loss), the median scores, and the median truth-input distance (RMS per pixel value)."
+    bad = np.flatnonzero(np.abs(err.keypoints3d - gt.keypoints3d).max((1, 2)) > 1e-6)
     score = denoising_loss(prior) if isinstance(prior, FlowMatchingPrior) else nearest_distance(prior)
     out = []
-    for pos in windows_touching(term, err, gt):
+    for off in range(0, err.T, 2):
+        pos = term.frames_at(err.T, err.fps) - term.frames_at(err.T, err.fps)[0] + off
+        if pos[-1] > err.T - 1 or not ((bad >= pos[0] - 1) & (bad <= pos[-1] + 1)).any(): continue
         xt, xe = (term.render(torch.as_tensor(s.vertices, dtype=torch.float32), pos).reshape(-1) for s in (gt, err))
         out.append((score(xt), score(xe), float((xt - xe).norm() / len(xt) ** 0.5)))
     d = np.array(out).reshape(-1, 3)
