@@ -9,9 +9,12 @@ other clips and from the test clip's take outside the tested seconds and a margi
 Each test clip (2 s at 25 fps of a motion capture, the same tube body, a following camera) is corrupted by the structured
 errors of sam4d.metrics.errors that smoothing cannot fix: a left/right leg swap for a few frames (swap_sides), a frozen
 segment (freeze) and a wrong swing phase of one leg (phase_shift); and left clean ("good motion"). Each input is refined
-twice with the physical terms at their default weights (RefineConfig defaults): alone, and with the Video-SDS term
-(sam4d.refine.sds_term.MotionSDS: noise, the annealed schedule, the person mask, frames at the prior's rate, the balance
-and the guard at their defaults). Scores against the truth: MPJPE and acceleration error (sam4d.metrics.measures), jitter,
+with the physical terms at their default weights (RefineConfig defaults): alone, and with the prior as refine_stage uses
+it: first the discrete repair (sam4d.refine.repair: left/right swaps, held poses and limb timing proposed where the motion
+shows them, kept when the prior's denoising loss over the windows they touch falls by more than the margin), then the
+Video-SDS term (sam4d.refine.sds_term.MotionSDS: noise, the annealed schedule, the person mask, frames at the prior's rate,
+the balance and the guard at their defaults). The repaired motion is also refined by physics alone, which tells the
+repair's share from the SDS gradient's. Scores against the truth: MPJPE and acceleration error (sam4d.metrics.measures), jitter,
 foot sliding and penetration (sam4d.refine.loop.summary_metrics, contacts from the truth), mean joint speed. Physics alone is
 also run with fixed bone offsets (the model the SDS run uses), so that the prior's effect is told from the offsets'; and for
 each corrupted clip the script checks whether the prior can tell the truth from the error at all (is the rendered truth
@@ -46,7 +49,8 @@ from sam4d.refine.empirical import WindowSpec, empirical_prior, follow_camera, r
 from sam4d.refine.flow_prior import FlowMatchingPrior, load_flow_prior
 from sam4d.refine.losses import RefineConfig
 from sam4d.refine.loop import Balance, refine, summary_metrics
-from sam4d.refine.sds import SDSConfig, SDSTerm
+from sam4d.refine.repair import WindowScorer, repair
+from sam4d.refine.sds import SDSConfig, SDSTerm, denoising_loss
 from sam4d.refine.sds_term import MotionSDS
 
 JOINTS = ['left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle', 'left_toe', 'right_toe', 'neck', 'head',
@@ -93,25 +97,20 @@ def nearest_distance(prior):
     return lambda x: float((((x - c) ** 2).sum() - 2 * (M @ (x - c)) + sq).min().clamp_min(0).sqrt() / D ** 0.5)
 
 
-def denoising_loss(prior, levels=8):
+def prior_loss(prior, levels=8):
     "A video's mean flow-matching loss under a learned prior, over fixed noise levels and draws (lower: likelier)."
-    def loss(video):
-        x, g, out = prior.encode(video.reshape(1, *prior.shape)), torch.Generator().manual_seed(0), []
-        for i in range(levels):
-            s, eps = torch.tensor([0.05 + 0.9 * (i + 0.5) / levels]), torch.randn(x.shape, generator=g)
-            out.append(float(((prior.predict((1 - s) * x + s * eps, s) - (eps - x)) ** 2).mean()))
-        return float(np.mean(out))
-    return loss
+    s = [0.05 + 0.9 * (i + 0.5) / levels for i in range(levels)]
+    return lambda video: float(denoising_loss(prior, prior.encode(video.reshape(1, *prior.shape)), s, torch.Generator().manual_seed(0)).mean())
 
 
 @torch.no_grad()
 def prior_check(prior, term, err, gt):
     "Can the prior tell the truth from the error? Over the windows (at the prior's rate) that touch a corrupted frame: the share where the rendered truth scores better than the rendered input (empirical prior: nearer the data set; learned prior: lower denoising loss), the median scores, and the median truth-input distance (RMS per pixel value)."
     bad = np.flatnonzero(np.abs(err.keypoints3d - gt.keypoints3d).max((1, 2)) > 1e-6)
-    score = denoising_loss(prior) if isinstance(prior, FlowMatchingPrior) else nearest_distance(prior)
-    out = []
+    score = prior_loss(prior) if isinstance(prior, FlowMatchingPrior) else nearest_distance(prior)
+    out, window = [], term.frames_at(err.T, err.fps)
     for off in range(0, err.T, 2):
-        pos = term.frames_at(err.T, err.fps) - term.frames_at(err.T, err.fps)[0] + off
+        pos = window - window[0] + off
         if pos[-1] > err.T - 1 or not ((bad >= pos[0] - 1) & (bad <= pos[-1] + 1)).any(): continue
         xt, xe = (term.render(torch.as_tensor(s.vertices, dtype=torch.float32), pos).reshape(-1) for s in (gt, err))
         out.append((score(xt), score(xe), float((xt - xe).norm() / len(xt) ** 0.5)))
@@ -146,15 +145,20 @@ def run_case(name, err, gt, colors, prior, a, rows):
     fixed = refine(err, RefineConfig(iters=a.iters, free_offsets=False), gt=gt, progress=False)   # the model SDS runs with (Balance.fix_offsets)
     t2 = time.process_time()
     term = sds_term(prior, err, colors, a, a.iters)
-    both = refine(err, RefineConfig(iters=a.iters), extra_terms=[term], gt=gt, progress=False)
-    r = dict(input=scores(err, gt), physics=scores(phys.seq, gt), physics_fixed=scores(fixed.seq, gt), sds=scores(both.seq, gt), status=both.status, message=both.message,
-             warnings=both.warnings, grad_ratio=float(np.median([h['grad_ratio_video_sds'] for h in both.history if 'grad_ratio_video_sds' in h])),
-             cpu_s_physics=t1 - t0, cpu_s_sds=time.process_time() - t2)
+    rep = repair(err, WindowScorer(term), progress=False)          # what refine_stage does before the SDS refinement
+    repaired = refine(rep.seq, RefineConfig(iters=a.iters), gt=gt, progress=False)
+    t3 = time.process_time()
+    both = refine(rep.seq, RefineConfig(iters=a.iters), extra_terms=[term], gt=gt, progress=False)
+    r = dict(input=scores(err, gt), physics=scores(phys.seq, gt), physics_fixed=scores(fixed.seq, gt), repair=scores(repaired.seq, gt),
+             sds=scores(both.seq, gt), status=both.status, message=both.message, warnings=both.warnings,
+             grad_ratio=float(np.median([h['grad_ratio_video_sds'] for h in both.history if 'grad_ratio_video_sds' in h])),
+             repairs=[dict(kind=c['kind'], frames=list(c['frames']), gain=round(c['gain'], 4), **c['params']) for c in rep.accepted],
+             repair_s=rep.seconds, repair_windows=rep.windows_rendered, cpu_s_physics=t1 - t0, cpu_s_sds=time.process_time() - t3)
     if err is not gt: r['prior_check'] = prior_check(prior, sds_term(prior, err, colors, a, a.iters), err, gt)
     rows[name] = r
     f = lambda k: f"{k} {r['input'][k]:.1f} -> {r['physics'][k]:.1f} | {r['sds'][k]:.1f}"
     print(f"{name}: {f('mpjpe')}; {f('accel_error')}; {f('jitter')}; speed {r['sds']['speed'] / r['input']['speed']:.2f}; "
-          f"ratio {r['grad_ratio']:.2f}; {both.status}", flush=True)
+          f"ratio {r['grad_ratio']:.2f}; {both.status}\n  {rep.summary()}", flush=True)
 
 
 def write_md(path, res, rows):
@@ -166,11 +170,19 @@ def write_md(path, res, rows):
            '|---|---|---|' + '---|' * len(cols) + '---|---|']
     for name, r in rows.items():
         clip, kind = name.rsplit(':', 1)
-        for m, label in (('input', 'input'), ('physics', 'physics'), ('physics_fixed', 'physics, fixed bones'), ('sds', 'physics + SDS')):
+        for m, label in (('input', 'input'), ('physics', 'physics'), ('physics_fixed', 'physics, fixed bones'), ('repair', 'prior repair + physics'),
+                         ('sds', 'prior repair + physics + SDS')):
             extra = f"{r['grad_ratio']:.3g} | {r['status']}" if m == 'sds' else ' | '
             out.append(f'| {clip} | {kind} | {label} | ' + ' | '.join(f'{r[m][k]:.1f}' if k != 'speed' else f'{r[m][k]:.2f}' for k, _ in cols)
                        + f' | {extra} |')
-    out.append('\nSDS share: median over steps of |balanced SDS gradient| / |physical gradient| on the motion parameters.\n')
+    out.append('\nSDS share: median over steps of |balanced SDS gradient| / |physical gradient| on the motion parameters. Prior repair: '
+               'sam4d.refine.repair (the discrete changes the prior keeps, run before the refinement as refine_stage does).\n')
+    out += ['| clip | error | changes the prior kept (kind, frames, fall of its loss) | repair s | windows scored |', '|---|---|---|---|---|']
+    for name, r in rows.items():
+        kept = '; '.join(f"{c['kind']} {c.get('part') or c.get('limb') or ''} {c['frames'][0]}..{c['frames'][1] - 1}"
+                         f"{' by ' + str(c['shift_frames']) if 'shift_frames' in c else ''} (-{100 * c['gain']:.1f}%)" for c in r['repairs'])
+        out.append(f"| {' | '.join(name.rsplit(':', 1))} | {kept or 'none'} | {r['repair_s']:.0f} | {r['repair_windows']} |")
+    out.append('')
     learned = any('loss_truth' in r.get('prior_check', {}) for r in rows.values())
     what, label = ('loss', 'denoising loss') if learned else ('nn_dist', 'nearest')
     out += ['Can the prior tell the truth from the error? Windows at the prior\'s rate that touch a corrupted frame, rendered as the '
@@ -250,7 +262,7 @@ def main(argv=None):
             run_case(f'{clip}:{kind}', err, gt, colors, prior, a, rows)
     structured = [r for k, r in rows.items() if not k.endswith(':none')]
     good = [r for k, r in rows.items() if k.endswith(':none')]
-    ratio = lambda rs, k, base='physics': sum(r['sds'][k] for r in rs) / sum(r[base][k] for r in rs)
+    ratio = lambda rs, k, base='physics', m='sds': sum(r[m][k] for r in rs) / sum(r[base][k] for r in rs)
     metrics = dict(structured_mpjpe_sds_over_physics=ratio(structured, 'mpjpe') if structured else None,
                    structured_accel_sds_over_physics=ratio(structured, 'accel_error') if structured else None,
                    structured_mpjpe_sds_over_physics_fixed_bones=ratio(structured, 'mpjpe', 'physics_fixed') if structured else None,
@@ -261,6 +273,12 @@ def main(argv=None):
                    structured_penetration_sds_mm=max(r['sds']['penetration'] for r in structured) if structured else None,
                    structured_penetration_physics_mm=max(r['physics']['penetration'] for r in structured) if structured else None,
                    good_motion_mpjpe_change=ratio(good, 'mpjpe') - 1 if good else None,
+                   structured_mpjpe_repair_over_physics=ratio(structured, 'mpjpe', 'physics', 'repair') if structured else None,
+                   structured_accel_repair_over_physics=ratio(structured, 'accel_error', 'physics', 'repair') if structured else None,
+                   structured_mpjpe_sds_over_repair=ratio(structured, 'mpjpe', 'repair') if structured else None,
+                   good_motion_mpjpe_change_repair=ratio(good, 'mpjpe', 'physics', 'repair') - 1 if good else None,
+                   repairs_kept_structured=sum(len(r['repairs']) for r in structured),
+                   repairs_kept_good_motion=sum(len(r['repairs']) for r in good),
                    speed_ratio_after=min(r['sds']['speed'] / r['input']['speed'] for r in rows.values()),
                    grad_ratio_sds_over_physics=float(np.median([r['grad_ratio'] for r in rows.values()])),
                    **prior_summary(structured),
@@ -268,7 +286,7 @@ def main(argv=None):
                    cpu_s=time.process_time(), load_average_1min=os.getloadavg()[0])
     for name, r in rows.items():
         for k in ('mpjpe', 'accel_error', 'jitter', 'foot_sliding', 'penetration', 'speed'):
-            for m in ('input', 'physics', 'physics_fixed', 'sds'): metrics[f'{name}:{k}_{m}'] = r[m][k]
+            for m in ('input', 'physics', 'physics_fixed', 'repair', 'sds'): metrics[f'{name}:{k}_{m}'] = r[m][k]
         for k, v in r.get('prior_check', {}).items(): metrics[f'{name}:prior_{k}'] = v
     described = (f"learned flow-matching network ({a.weights}, trained by bench/train_flow_prior.py: {prior.meta.get('steps')} steps on "
                  f"{prior.meta.get('windows')} rendered windows" if a.prior == 'flow' else
@@ -280,14 +298,15 @@ def main(argv=None):
                      f"{', '.join(tests)} ({a.seconds} s at 25 fps, tube body, following camera); errors (sam4d.metrics.errors, seed 0): "
                      f"{json.dumps(ERRORS)}; 'none' = the clean truth (good motion); {a.iters} steps, RefineConfig defaults, SDS: "
                      f"SDSConfig defaults (s_max_end {a.s_max_end}), Balance(ratio={a.ratio}), guard on; structured_*_sds_over_physics = "
-                     "sum over the structured cases of physics+SDS over physics alone; good_motion_mpjpe_change = physics+SDS over physics "
+                     "sum over the structured cases of prior repair + physics + SDS over physics alone; *_repair_*: prior repair + physics (no SDS gradient); good_motion_mpjpe_change = physics+SDS over physics "
                      "alone minus 1 on the clean clips; speed_ratio_after = min over cases of mean joint speed after SDS over the input's; "
                      "grad_ratio = median over steps (then cases) of |balanced SDS gradient| / |physical gradient| on the motion parameters; "
                      "*_fixed_bones: the same ratios against physics alone with fixed bone offsets (the model the SDS run uses: "
                      "Balance.fix_offsets), which separates the prior's effect from the offsets'; prior_*: can the prior tell the truth "
                      "from the error (windows touching a corrupted frame: share where the rendered truth lies nearer the nearest data "
                      "window than the rendered input; median distances, RMS per pixel value).",
-               cases={k: dict(status=v['status'], warnings=v['warnings'], grad_ratio=v['grad_ratio']) for k, v in rows.items()})
+               cases={k: dict(status=v['status'], warnings=v['warnings'], grad_ratio=v['grad_ratio'], repairs=v['repairs'], repair_s=v['repair_s'])
+                      for k, v in rows.items()})
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(res, indent=1))
     write_md(Path(a.out).with_suffix('.md'), res, rows)

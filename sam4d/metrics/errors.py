@@ -16,7 +16,7 @@ from .evaluate import default_skeleton
 
 # %% auto #0
 __all__ = ['LIMBS', 'SIDES', 'ERRORS', 'Corruption', 'limb_joints', 'pelvis_track', 'camera_rays', 'follow_vertices',
-           'depth_drift', 'tilt_ground', 'drop_frames', 'freeze', 'limb_bias', 'swap_sides', 'depth_flip',
+           'depth_drift', 'tilt_ground', 'drop_frames', 'freeze', 'limb_bias', 'side_pairs', 'swap_sides', 'depth_flip',
            'phase_shift', 'corrupt']
 
 # %% ../../notebooks/05d_errors.ipynb #f12be9c7
@@ -194,17 +194,17 @@ def limb_bias(seq: Sequence4D, limb=None, deg=20.0, seed=0) -> Corruption:
                    vertices=_follow(seq, X, range(seq.T)))
 
 # %% ../../notebooks/05d_errors.ipynb #ab06ade4
-def _side_pairs(seq: Sequence4D, part) -> tuple[list, list]:
+def side_pairs(seq: Sequence4D, part) -> tuple[list, list]:
     "Matching joints of the left and right `part` below its root, in the same order."
     L = limb_joints(seq, f'left_{part}')[1]
     names = [n.lower() for n in seq.joint_names]
     R = [names.index('right' + names[i][4:]) for i in L]
     return L, R
 
-def swap_sides(seq: Sequence4D, part='leg', length=6, start=None, seed=0) -> Corruption:
-    "Exchange the left and right `part` (below its root) for `length` frames, in 3D and 2D."
-    a, b = _segment(np.random.default_rng(seed), seq.T, length, start)
-    L, R = _side_pairs(seq, part)
+def swap_sides(seq: Sequence4D, part='leg', length=6, start=None, seed=0, margin=2) -> Corruption:
+    "Exchange the left and right `part` (below its root) for `length` frames (random start unless given; `margin` clean frames at each end), in 3D and 2D."
+    a, b = _segment(np.random.default_rng(seed), seq.T, length, start, margin)
+    L, R = side_pairs(seq, part)
     def swap(A):
         if A is None: return None
         A = A.copy(); A[a:b, L + R] = A[a:b, R + L]
@@ -230,11 +230,12 @@ def depth_flip(seq: Sequence4D, limb=None, length=8, start=None, seed=0) -> Corr
                    vertices=_follow(seq, X, range(a, b)))
 
 # %% ../../notebooks/05d_errors.ipynb #54dd557a
-def phase_shift(seq: Sequence4D, limb=None, shift_s=0.12, seed=0) -> Corruption:
-    "Shift one limb's motion relative to its root by `shift_s` seconds (sign random; a random leg unless named)."
+def phase_shift(seq: Sequence4D, limb=None, shift_s=0.12, seed=0, sign=None) -> Corruption:
+    "Shift one limb's motion relative to its root by `shift_s` seconds (later for sign +1, earlier for -1; random unless given; a random leg unless named)."
     rng = np.random.default_rng(seed)
     limb = _pick_limb(rng, limb, parts=('leg',))
-    shift = int(round(shift_s * seq.fps)) * int(rng.choice([-1, 1]))
+    if sign not in (None, 1, -1): raise input_error('sign', f'must be 1, -1 or None, got {sign!r}', 'pass 1 (later), -1 (earlier) or None (random)')
+    shift = int(round(shift_s * seq.fps)) * (int(rng.choice([-1, 1])) if sign is None else sign)
     if shift == 0: raise input_error('shift_s', f'{shift_s} s is under one frame at {seq.fps} fps', 'shift by at least 1/fps')
     root, members = limb_joints(seq, limb)
     X = seq.keypoints3d.astype(np.float64).copy()

@@ -49,6 +49,8 @@ class RefineConfig:
     contact_speed_mps: float = 0.3
     contact_softness: float = 0.2           # sigmoid widths as a fraction of the thresholds
     sds: dict = field(default_factory=dict)  # options of the Video-SDS term (sam4d.refine.sds_term.make_sds_term, plus `prior`)
+    repair: bool = True                      # with Video-SDS: first keep the discrete changes the prior prefers (sam4d.refine.repair)
+    repair_margin: float = 0.02              # ... when its loss over the windows they touch falls by more than this (relative)
 
     @classmethod
     def from_dict(cls, d: dict) -> 'RefineConfig':

@@ -15,7 +15,7 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['WEIGHTINGS', 'VideoPrior', 'GaussianMixturePrior', 'SDSConfig', 's_max_at', 'guided_velocity', 'sds_gradient',
-           'sds_loss', 'SDSTerm']
+           'sds_loss', 'denoising_loss', 'SDSTerm']
 
 # %% ../../notebooks/06d_sds.ipynb #a2b02c2e
 @runtime_checkable
@@ -172,6 +172,20 @@ def sds_loss(x0, g, reduction: str = 'sum'):
     "0.5 ||x0 - stopgrad(x0 - g)||^2 over B latents: autograd delivers g / B ('sum') or g / numel ('mean') to `x0`."
     target = (x0 - g.to(x0.dtype)).detach()
     return 0.5 * ((x0.float() - target.float()) ** 2).sum() / (x0.shape[0] if reduction == 'sum' else x0.numel())
+
+# %% ../../notebooks/06d_sds.ipynb #25688f3d
+@torch.no_grad()
+def denoising_loss(prior, x0, levels, generator=None) -> torch.Tensor:
+    "Flow-matching loss per noise level (L,) of latents `x0` (1,...): one fixed draw per level from `generator`; lower is likelier."
+    s = torch.as_tensor(levels, dtype=torch.float32, device=x0.device)
+    x = x0.float().expand(len(s), *x0.shape[1:])
+    eps = torch.randn(x.shape, generator=generator, device=x0.device)
+    sb = _bcast(s, x)
+    err = (prior.predict((1 - sb) * x + sb * eps, s).float() - (eps - x)) ** 2
+    m = prior.sds_mask(x)
+    if m is None: return err.flatten(1).mean(1)
+    m = m.expand_as(err).to(err)
+    return (err * m).flatten(1).sum(1) / m.flatten(1).sum(1).clamp_min(1)
 
 # %% ../../notebooks/06d_sds.ipynb #46ec68f5
 class SDSTerm:

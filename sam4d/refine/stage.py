@@ -11,6 +11,7 @@ from ..core import Sequence4D, input_error, records_to_columns, staged_dir, writ
 from ..metrics.evaluate import evaluate
 from .losses import RefineConfig, PriorUnavailable
 from .loop import Guard, RefineResult, contact_labels, refine, summary_metrics, term_name
+from .repair import WindowScorer, repair
 
 # %% auto #0
 __all__ = ['load_sds_term', 'sds_settings', 'sds_summary', 'default_checkpoint_dir', 'write_refined', 'refine_stage',
@@ -46,7 +47,7 @@ def default_checkpoint_dir(output_dir) -> Path:
     return out.parent/f'.{out.name}.checkpoints'
 
 # %% ../../notebooks/06g_refine.ipynb #8acb59a5
-def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: RefineConfig, gt=None, sds_note: str = '', terms=()):
+def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: RefineConfig, gt=None, sds_note: str = '', terms=(), repairs=None):
     "Write the refined sequence, histories, config, metrics and the terms' own products (`write_into`, `report`) atomically."
     contact = contact_labels(seq_in)
     before, after = summary_metrics(seq_in, gt, contact), summary_metrics(res.seq, gt, contact)
@@ -61,7 +62,7 @@ def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: Refine
         write_json(tmp/'metrics.json', dict(before=before, after=after, change=change, history=res.metrics,
                                             contact='sequence labels' if contact is not None else 'estimated per sequence',
                                             status=res.status, message=res.message, steps=res.steps, seconds=res.seconds,
-                                            terms=res.terms, term_reports=reports, sds=sds_note or 'on'))
+                                            terms=res.terms, term_reports=reports, sds=sds_note or 'on', repair=repairs))
         write_json(tmp/'sam4d_keypoints3d_eval.json', evaluate(res.seq, gt=gt, contact=contact, selfpen=False))
     return dict(before=before, after=after, change=change)
 
@@ -80,10 +81,15 @@ def refine_stage(input_dir, output_dir, cfg: RefineConfig | None = None, sds=Tru
         else:
             extra, note = [term], 'on'
             print(sds_settings(term))
-    res = refine(seq, cfg, extra_terms=extra, gt=gt, checkpoint_dir=checkpoint_dir or default_checkpoint_dir(output_dir),
+    start, repairs = seq, None
+    if extra and cfg.repair:                  # deterministic (fixed noise draws): a resumed run repairs the same way
+        rep = repair(seq, WindowScorer(extra[0], device=cfg.device), margin=cfg.repair_margin, progress=progress)
+        start, repairs = rep.seq, rep.record()
+        print(rep.summary())
+    res = refine(start, cfg, extra_terms=extra, gt=gt, checkpoint_dir=checkpoint_dir or default_checkpoint_dir(output_dir),
                  resume=resume, progress=progress)
     if extra: print(sds_summary(res))
-    res.summary = write_refined(res, seq, output_dir, cfg, gt, note, extra)
+    res.summary = write_refined(res, seq, output_dir, cfg, gt, note, extra, repairs)
     return res
 
 # %% ../../notebooks/06g_refine.ipynb #3149383a
