@@ -90,6 +90,7 @@ def side_swap_proposals(seq: Sequence4D, parts=('leg', 'arm'), max_len_s: float 
                                         _keep_source(lambda s, p=part, a=a, b=b: swap_sides(s, p, b - a, a, margin=0).seq)))
     return out
 
+# %% ../../notebooks/06j_repair.ipynb #23aece61
 def held_pose_proposals(seq: Sequence4D, still: float = 0.05, min_len: int = 2) -> list:
     "Runs of at least `min_len` frames that do not move (joint speed under `still` x the median) refilled by interpolation between the frames around them."
     X = seq.keypoints3d.astype(np.float64)
@@ -110,6 +111,7 @@ def _interpolate(seq: Sequence4D, a: int, b: int) -> Sequence4D:
     fill = lambda A: None if A is None else interpolate_missing(A, valid)
     return seq.replace(keypoints3d=fill(seq.keypoints3d), vertices=fill(seq.vertices), keypoints2d=fill(seq.keypoints2d))
 
+# %% ../../notebooks/06j_repair.ipynb #893bbe4c
 def timing_proposals(seq: Sequence4D, limbs=('left_leg', 'right_leg'), max_shift_s: float = 0.2) -> list:
     "Each limb's motion against its root moved earlier or later by 1 .. `max_shift_s` worth of frames."
     out = []
@@ -148,6 +150,7 @@ class RepairResult:
         return dict(kept=[{**c, 'frames': list(c['frames'])} for c in self.accepted], proposals=self.proposals, rounds=self.rounds,
                     windows_scored=self.windows_rendered, seconds=round(self.seconds, 2), note=self.note)
 
+# %% ../../notebooks/06j_repair.ipynb #9c3b8b20
 def repair(seq: Sequence4D, scorer: WindowScorer, proposers=PROPOSERS, margin: float = 0.02, max_rounds: int = 3,
            progress: bool = True) -> RepairResult:
     "Keep the proposals that lower the prior's loss over the windows they touch by more than `margin` (relative), best first, round after round."
