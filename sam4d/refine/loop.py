@@ -121,7 +121,8 @@ def term_name(term) -> str: return getattr(term, '__name__', type(term).__name__
 @dataclass
 class Balance:
     "How a term of its own scale (Video-SDS) joins the physical terms: its gradient rescaled to a share of theirs."
-    ratio: float = 0.5            # target norm of the term's gradient over the physical terms' (times lambda and warm-up)
+    ratio: float = 0.05           # target norm of the term's gradient over the physical terms' (times lambda and warm-up);
+                                  # 0.05, not 0.5: at 0.5 the learned prior's SDS cost clean motion +63% MPJPE and 17% of its speed (bench/results/sds_prior_flow.json of c2e7c6b)
     warmup: int = 50              # steps of linear warm-up of the term's weight from 0
     clip: float = 3.0             # one step's balanced gradient is at most clip x the target
     ema: float = 0.9              # running average of both gradient norms
