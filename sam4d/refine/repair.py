@@ -55,8 +55,8 @@ class WindowScorer:
         for i in windows:
             video = self.term.render(V, starts[i] + np.arange(self.term.num_frames) * step)
             if self.term.condition == 'render' and getattr(prior, 'image_conditioned', False): prior.set_image(video[0, 0])
-            gen = torch.Generator(device=self.device).manual_seed(self.seed)
-            out.append(denoising_loss(prior, prior.encode(video), self.levels, gen).cpu().numpy())
+            x0 = prior.encode(video)
+            out.append(denoising_loss(prior, x0, self.levels, torch.Generator(device=x0.device).manual_seed(self.seed)).cpu().numpy())
             self.rendered += 1
         return np.array(out).reshape(-1, len(self.levels))
 
@@ -73,6 +73,17 @@ def _keep_source(make):
     "A change that leaves the sequence's record alone (the error models record themselves as corruptions)."
     return lambda seq: make(seq).replace(source=seq.source)
 
+def _swap_back(seq: Sequence4D, part: str, a: int, b: int) -> Sequence4D:
+    "The part's sides exchanged over [a, b); the detector's own 2D keypoints too where that makes them agree better with the result."
+    out = swap_sides(seq, part, b - a, a, margin=0).seq.replace(source=seq.source)
+    d = seq.keypoints2d_detected
+    if d is None: return out
+    L, R = side_pairs(seq, part)
+    d2, c2 = d.copy(), seq.keypoints2d_confidence.copy()
+    d2[a:b, L + R], c2[a:b, L + R] = d[a:b, R + L], seq.keypoints2d_confidence[a:b, R + L]
+    off = lambda D: np.nansum(np.linalg.norm(D[a:b] - out.keypoints2d[a:b], axis=-1))
+    return out.replace(keypoints2d_detected=d2, keypoints2d_confidence=c2) if off(d2) < off(d) else out
+
 def side_swap_proposals(seq: Sequence4D, parts=('leg', 'arm'), max_len_s: float = 1.0, boundaries: int = 6) -> list:
     "Left and right of a part exchanged back over spans between frames where the other side's joints continue the previous frame better than their own."
     X, out = seq.keypoints3d.astype(np.float64), []
@@ -87,7 +98,7 @@ def side_swap_proposals(seq: Sequence4D, parts=('leg', 'arm'), max_len_s: float 
             for b in edges[i + 1:]:
                 if b - a <= max_len_s * seq.fps and (a, b) != (0, seq.T):
                     out.append(Proposal('swap_sides', dict(part=part, start=a, length=b - a), (a, b),
-                                        _keep_source(lambda s, p=part, a=a, b=b: swap_sides(s, p, b - a, a, margin=0).seq)))
+                                        lambda s, p=part, a=a, b=b: _swap_back(s, p, a, b)))
     return out
 
 # %% ../../notebooks/06j_repair.ipynb #23aece61
