@@ -25,8 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT)); sys.path.insert(0, str(ROOT/'bench'))
 import sds_prior as S
 from sam4d.metrics.errors import corrupt
-from sam4d.mocap import capture_contacts
-from sam4d.refine.empirical import WindowSpec, empirical_prior, render_windows, sample_windows, tube_sequence
+from sam4d.refine.empirical import WindowSpec, empirical_prior, render_windows, sample_windows
 from sam4d.refine.flow_prior import load_flow_prior
 from sam4d.refine.sds import sds_gradient
 
@@ -84,10 +83,7 @@ def main(argv=None):
     args = argparse.Namespace(frames=F_, height=H, width=W, ratio=0.5, s_max_end=0.5)
     rows, metrics = [], {}
     for clip, start in S.TESTS:
-        X = motions[clip][0][int(start * fps): int((start + 2.0) * fps)]
-        cam = S.follow_camera(X, S.JOINTS, azimuth=0.9, width=W, height=H)
-        contacts = capture_contacts({n.replace('toe', 'ball'): X[:, i] for i, n in enumerate(S.JOINTS)}, fps)
-        gt, colors = tube_sequence(X, fps, S.JOINTS, S.SKELETON, cam, params=dict(contacts=contacts))
+        gt, colors = S.test_truth(motions[clip][0][int(start * fps): int((start + 2.0) * fps)], fps, H, W)
         for kind in S.ERRORS:
             err = corrupt(gt, kind, seed=0, **S.ERRORS[kind]).seq
             for name, prior in priors.items():

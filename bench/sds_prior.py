@@ -6,7 +6,7 @@ that follows the person, with random phase (start), speed (time scaling), camera
 them mirrored left to right, at the prior's frame rate. The clip under test is never in it: the windows are drawn from the
 other clips and from the test clip's take outside the tested seconds and a margin (--strict: never from its take).
 
-Each test clip (2 s at 25 fps of a motion capture, the same tube body, a following camera) is corrupted by the structured
+Each test clip (2 s at 25 fps of a motion capture, the same tube body raised to stand on the floor, a following camera) is corrupted by the structured
 errors of sam4d.metrics.errors that smoothing cannot fix: a left/right leg swap for a few frames (swap_sides), a frozen
 segment (freeze) and a wrong swing phase of one leg (phase_shift); and left clean ("good motion"). Each input is refined
 with the physical terms at their default weights (RefineConfig defaults): alone, and with the prior as refine_stage uses
@@ -51,7 +51,7 @@ from sam4d.refine.losses import RefineConfig
 from sam4d.refine.loop import Balance, refine, summary_metrics
 from sam4d.refine.repair import WindowScorer, repair
 from sam4d.refine.sds import SDSConfig, SDSTerm, denoising_loss
-from sam4d.refine.sds_term import MotionSDS
+from sam4d.refine.sds_term import MotionSDS, tube_body
 
 JOINTS = ['left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle', 'left_toe', 'right_toe', 'neck', 'head',
           'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist']
@@ -63,6 +63,7 @@ SKELETON = [(JOINTS.index(a), JOINTS.index(b)) for a, b in EDGES]
 DUPLICATES = {'cmu_01_01_forward_jumps_turn': 'cmu_01_01_forward_jumps_turn_amc'}   # the same take twice: keep the ASF/AMC one
 TESTS = [('cmu_131_01_walk_start_stop', 3.0), ('cmu_06_10_dribble_left_turns', 2.0)]   # (clip, start s); 2 s each
 ERRORS = dict(swap_sides=dict(part='leg', length=6), freeze=dict(length=10), phase_shift=dict(shift_s=0.12))
+TUBE_RADIUS = 0.06
 
 
 def motion(clip, fps):
@@ -74,6 +75,15 @@ def motion(clip, fps):
 def collection(fps):
     "Every clip of the manifest (one of each take) as {clip: (X, fps)}."
     return {c: (motion(c, fps), fps) for c in manifest() if c not in DUPLICATES}
+
+
+def test_truth(X, fps, height, width):
+    "A test clip's truth as a tube body standing on the floor, seen by the following camera: the sequence (with the capture's contacts) and its colours."
+    contacts = capture_contacts({n.replace('toe', 'ball'): X[:, i] for i, n in enumerate(JOINTS)}, fps)
+    lowest = tube_body(X, SKELETON, TUBE_RADIUS)[0][..., 1].min(1)
+    X = X + [0, max(0.0, -float(np.percentile(lowest, 5))), 0]     # the markers stand on the floor, the tubes around them a radius lower
+    cam = follow_camera(X, JOINTS, azimuth=0.9, width=width, height=height)
+    return tube_sequence(X, fps, JOINTS, SKELETON, cam, radius=TUBE_RADIUS, params=dict(contacts=contacts))
 
 
 def scores(seq, gt):
@@ -143,7 +153,6 @@ def run_case(name, err, gt, colors, prior, a, rows):
     phys = refine(err, RefineConfig(iters=a.iters), gt=gt, progress=False)
     t1 = time.process_time()
     fixed = refine(err, RefineConfig(iters=a.iters, free_offsets=False), gt=gt, progress=False)   # the model SDS runs with (Balance.fix_offsets)
-    t2 = time.process_time()
     term = sds_term(prior, err, colors, a, a.iters)
     rep = repair(err, WindowScorer(term), progress=False)          # what refine_stage does before the SDS refinement
     repaired = refine(rep.seq, RefineConfig(iters=a.iters), gt=gt, progress=False)
@@ -253,10 +262,7 @@ def main(argv=None):
     if videos is not None: print(f'{len(videos)} windows {tuple(videos.shape[1:])} in {t_data:.0f}s', flush=True)
     rows = {}
     for clip in tests:
-        X = motions[clip][0][int(starts[clip] * fps): int((starts[clip] + a.seconds) * fps)]
-        cam = follow_camera(X, JOINTS, azimuth=0.9, width=a.width, height=a.height)
-        contacts = capture_contacts({n.replace('toe', 'ball'): X[:, i] for i, n in enumerate(JOINTS)}, fps)
-        gt, colors = tube_sequence(X, fps, JOINTS, SKELETON, cam, params=dict(contacts=contacts))
+        gt, colors = test_truth(motions[clip][0][int(starts[clip] * fps): int((starts[clip] + a.seconds) * fps)], fps, a.height, a.width)
         for kind in a.kinds.split(','):
             err = gt if kind == 'none' else corrupt(gt, kind, seed=0, **ERRORS[kind]).seq
             run_case(f'{clip}:{kind}', err, gt, colors, prior, a, rows)
