@@ -376,7 +376,7 @@ def sam4d_stages() -> list:
         Stage('05_metrics', _nb('05c_evaluate.ipynb'), lambda c: {**base(c), **c.stage_params.get('05_metrics', {})},
               seq_files, lambda c: [L(c).sam4d(c.name)/'sam4d_keypoints3d_eval.json'], when=_moves,
               why='one frame (a photo): no motion to measure'),
-        Stage('06_refine', _nb('06g_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, 'video': str(video_of(c)), **c.stage_params.get('06_refine', {})},
+        Stage('06_refine', _nb('06k_refine.ipynb'), lambda c: {**base(c), 'sds': c.sds, 'video': str(video_of(c)), **c.stage_params.get('06_refine', {})},
               lambda c: seq_files(c) + [video_of(c), video_of(c).with_suffix('.json')], lambda c: [L(c).sam4d_sds(c.name)/'meta.json'], when=_moves,
               why='one frame (a photo): no motion to refine'),
         Stage('07_report', _nb('07k_report.ipynb'), lambda c: {**base(c), **c.stage_params.get('07_report', {})},
