@@ -14,7 +14,9 @@ it: first the discrete repair (sam4d.refine.repair: left/right swaps, held poses
 shows them, kept when the prior's denoising loss over the windows they touch falls by more than the margin), then the
 Video-SDS term (sam4d.refine.sds_term.MotionSDS: noise, the annealed schedule, the person mask, frames at the prior's rate,
 the balance and the guard at their defaults). The repaired motion is also refined by physics alone, which tells the
-repair's share from the SDS gradient's. Scores against the truth: MPJPE and acceleration error (sam4d.metrics.measures), jitter,
+repair's share from the SDS gradient's, and is what refine_stage's check (sam4d.refine.stage.check_sds) keeps unless the
+prior's loss over all windows is lower after SDS by more than its margin: the 'checked' numbers are what
+`sam4d refine --sds` writes, the 'unchecked' ones the SDS run itself. Scores against the truth: MPJPE and acceleration error (sam4d.metrics.measures), jitter,
 foot sliding and penetration (sam4d.refine.loop.summary_metrics, contacts from the truth), mean joint speed. Physics alone is
 also run with fixed bone offsets (the model the SDS run uses), so that the prior's effect is told from the offsets'; and for
 each corrupted clip the script checks whether the prior can tell the truth from the error at all (is the rendered truth
@@ -52,6 +54,7 @@ from sam4d.refine.loop import Balance, refine, summary_metrics
 from sam4d.refine.repair import WindowScorer, repair
 from sam4d.refine.sds import SDSConfig, SDSTerm, denoising_loss
 from sam4d.refine.sds_term import MotionSDS, tube_body
+from sam4d.refine.stage import check_sds
 
 JOINTS = ['left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle', 'left_toe', 'right_toe', 'neck', 'head',
           'left_shoulder', 'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist']
@@ -158,16 +161,19 @@ def run_case(name, err, gt, colors, prior, a, rows):
     repaired = refine(rep.seq, RefineConfig(iters=a.iters), gt=gt, progress=False)
     t3 = time.process_time()
     both = refine(rep.seq, RefineConfig(iters=a.iters), extra_terms=[term], gt=gt, progress=False)
+    check = check_sds(repaired, both, WindowScorer(term), RefineConfig().sds_check_margin)    # refine_stage's choice between the two
     r = dict(input=scores(err, gt), physics=scores(phys.seq, gt), physics_fixed=scores(fixed.seq, gt), repair=scores(repaired.seq, gt),
-             sds=scores(both.seq, gt), status=both.status, message=both.message, warnings=both.warnings,
+             sds=scores(both.seq, gt), checked=scores((both if check['kept'] == 'sds' else repaired).seq, gt), check=check,
+             truth_speed=float(speed(gt.keypoints3d, gt.fps).mean()), status=both.status, message=both.message, warnings=both.warnings,
              grad_ratio=float(np.median([h['grad_ratio_video_sds'] for h in both.history if 'grad_ratio_video_sds' in h])),
              repairs=[dict(kind=c['kind'], frames=list(c['frames']), gain=round(c['gain'], 4), **c['params']) for c in rep.accepted],
              repair_s=rep.seconds, repair_windows=rep.windows_rendered, cpu_s_physics=t1 - t0, cpu_s_sds=time.process_time() - t3)
     if err is not gt: r['prior_check'] = prior_check(prior, sds_term(prior, err, colors, a, a.iters), err, gt)
     rows[name] = r
-    f = lambda k: f"{k} {r['input'][k]:.1f} -> {r['physics'][k]:.1f} | {r['sds'][k]:.1f}"
-    print(f"{name}: {f('mpjpe')}; {f('accel_error')}; {f('jitter')}; speed {r['sds']['speed'] / r['input']['speed']:.2f}; "
-          f"ratio {r['grad_ratio']:.2f}; {both.status}\n  {rep.summary()}", flush=True)
+    f = lambda k: f"{k} {r['input'][k]:.1f} -> {r['physics'][k]:.1f} | {r['sds'][k]:.1f} | {r['checked'][k]:.1f}"
+    print(f"{name} (input -> physics | SDS | checked): {f('mpjpe')}; {f('accel_error')}; {f('jitter')}; "
+          f"speed {r['checked']['speed'] / r['input']['speed']:.2f}; ratio {r['grad_ratio']:.2f}; {both.status}\n  {rep.summary()}\n  "
+          f"check: kept {check['kept']} (loss fall {check.get('loss_fall')})", flush=True)
 
 
 def write_md(path, res, rows):
@@ -180,17 +186,22 @@ def write_md(path, res, rows):
     for name, r in rows.items():
         clip, kind = name.rsplit(':', 1)
         for m, label in (('input', 'input'), ('physics', 'physics'), ('physics_fixed', 'physics, fixed bones'), ('repair', 'prior repair + physics'),
-                         ('sds', 'prior repair + physics + SDS')):
+                         ('sds', 'prior repair + physics + SDS (unchecked)'),
+                         ('checked', f"sam4d refine --sds: kept {'SDS' if r['check']['kept'] == 'sds' else 'physics'}")):
             extra = f"{r['grad_ratio']:.3g} | {r['status']}" if m == 'sds' else ' | '
             out.append(f'| {clip} | {kind} | {label} | ' + ' | '.join(f'{r[m][k]:.1f}' if k != 'speed' else f'{r[m][k]:.2f}' for k, _ in cols)
                        + f' | {extra} |')
     out.append('\nSDS share: median over steps of |balanced SDS gradient| / |physical gradient| on the motion parameters. Prior repair: '
-               'sam4d.refine.repair (the discrete changes the prior keeps, run before the refinement as refine_stage does).\n')
-    out += ['| clip | error | changes the prior kept (kind, frames, fall of its loss) | repair s | windows scored |', '|---|---|---|---|---|']
+               'sam4d.refine.repair (the discrete changes the prior keeps, run before the refinement as refine_stage does). '
+               'sam4d refine --sds: the SDS run kept only when the prior\'s loss over all windows is lower than after physics alone '
+               f"by more than {100 * RefineConfig().sds_check_margin:g}% (sam4d.refine.stage.check_sds), else physics alone (after the repair).\n")
+    out += ['| clip | error | changes the prior kept (kind, frames, fall of its loss) | repair s | windows scored | SDS over physics: loss fall |',
+            '|---|---|---|---|---|---|']
     for name, r in rows.items():
         kept = '; '.join(f"{c['kind']} {c.get('part') or c.get('limb') or ''} {c['frames'][0]}..{c['frames'][1] - 1}"
                          f"{' by ' + str(c['shift_frames']) if 'shift_frames' in c else ''} (-{100 * c['gain']:.1f}%)" for c in r['repairs'])
-        out.append(f"| {' | '.join(name.rsplit(':', 1))} | {kept or 'none'} | {r['repair_s']:.0f} | {r['repair_windows']} |")
+        out.append(f"| {' | '.join(name.rsplit(':', 1))} | {kept or 'none'} | {r['repair_s']:.0f} | {r['repair_windows']} | "
+                   f"{100 * r['check']['loss_fall']:+.1f}% |")
     out.append('')
     learned = any('loss_truth' in r.get('prior_check', {}) for r in rows.values())
     what, label = ('loss', 'denoising loss') if learned else ('nn_dist', 'nearest')
@@ -268,31 +279,37 @@ def main(argv=None):
             run_case(f'{clip}:{kind}', err, gt, colors, prior, a, rows)
     structured = [r for k, r in rows.items() if not k.endswith(':none')]
     good = [r for k, r in rows.items() if k.endswith(':none')]
-    ratio = lambda rs, k, base='physics', m='sds': sum(r[m][k] for r in rs) / sum(r[base][k] for r in rs)
+    ratio = lambda rs, k, base='physics', m='checked': sum(r[m][k] for r in rs) / sum(r[base][k] for r in rs)
     metrics = dict(structured_mpjpe_sds_over_physics=ratio(structured, 'mpjpe') if structured else None,
                    structured_accel_sds_over_physics=ratio(structured, 'accel_error') if structured else None,
-                   structured_mpjpe_sds_over_physics_fixed_bones=ratio(structured, 'mpjpe', 'physics_fixed') if structured else None,
-                   structured_accel_sds_over_physics_fixed_bones=ratio(structured, 'accel_error', 'physics_fixed') if structured else None,
-                   good_motion_mpjpe_change_fixed_bones=ratio(good, 'mpjpe', 'physics_fixed') - 1 if good else None,
+                   structured_mpjpe_sds_over_physics_fixed_bones=ratio(structured, 'mpjpe', 'physics_fixed', 'sds') if structured else None,
+                   structured_accel_sds_over_physics_fixed_bones=ratio(structured, 'accel_error', 'physics_fixed', 'sds') if structured else None,
+                   good_motion_mpjpe_change_fixed_bones=ratio(good, 'mpjpe', 'physics_fixed', 'sds') - 1 if good else None,
                    structured_jitter_sds_over_physics=ratio(structured, 'jitter') if structured else None,
                    structured_sliding_sds_over_physics=ratio(structured, 'foot_sliding') if structured else None,
-                   structured_penetration_sds_mm=max(r['sds']['penetration'] for r in structured) if structured else None,
+                   structured_penetration_sds_mm=max(r['checked']['penetration'] for r in structured) if structured else None,
                    structured_penetration_physics_mm=max(r['physics']['penetration'] for r in structured) if structured else None,
                    good_motion_mpjpe_change=ratio(good, 'mpjpe') - 1 if good else None,
                    structured_mpjpe_repair_over_physics=ratio(structured, 'mpjpe', 'physics', 'repair') if structured else None,
                    structured_accel_repair_over_physics=ratio(structured, 'accel_error', 'physics', 'repair') if structured else None,
-                   structured_mpjpe_sds_over_repair=ratio(structured, 'mpjpe', 'repair') if structured else None,
+                   structured_mpjpe_sds_over_repair=ratio(structured, 'mpjpe', 'repair', 'sds') if structured else None,
+                   structured_mpjpe_sds_unchecked_over_physics=ratio(structured, 'mpjpe', m='sds') if structured else None,
+                   structured_accel_sds_unchecked_over_physics=ratio(structured, 'accel_error', m='sds') if structured else None,
+                   good_motion_mpjpe_change_sds_unchecked=ratio(good, 'mpjpe', m='sds') - 1 if good else None,
+                   sds_kept_by_check=sum(r['check']['kept'] == 'sds' for r in rows.values()),
                    good_motion_mpjpe_change_repair=ratio(good, 'mpjpe', 'physics', 'repair') - 1 if good else None,
                    repairs_kept_structured=sum(len(r['repairs']) for r in structured),
                    repairs_kept_good_motion=sum(len(r['repairs']) for r in good),
-                   speed_ratio_after=min(r['sds']['speed'] / r['input']['speed'] for r in rows.values()),
+                   speed_ratio_after=min(r['checked']['speed'] / r['input']['speed'] for r in rows.values()),
+                   speed_ratio_after_over_truth=min(r['checked']['speed'] / r['truth_speed'] for r in rows.values()),
                    grad_ratio_sds_over_physics=float(np.median([r['grad_ratio'] for r in rows.values()])),
                    **prior_summary(structured),
                    cases=len(rows), windows=len(videos) if videos is not None else prior.meta.get('windows'), data_s=t_data, total_s=time.perf_counter() - t_start,
                    cpu_s=time.process_time(), load_average_1min=os.getloadavg()[0])
     for name, r in rows.items():
         for k in ('mpjpe', 'accel_error', 'jitter', 'foot_sliding', 'penetration', 'speed'):
-            for m in ('input', 'physics', 'physics_fixed', 'repair', 'sds'): metrics[f'{name}:{k}_{m}'] = r[m][k]
+            for m in ('input', 'physics', 'physics_fixed', 'repair', 'sds', 'checked'): metrics[f'{name}:{k}_{m}'] = r[m][k]
+        metrics[f'{name}:sds_check_loss_fall'] = r['check'].get('loss_fall')
         for k, v in r.get('prior_check', {}).items(): metrics[f'{name}:prior_{k}'] = v
     described = (f"learned flow-matching network ({a.weights}, trained by bench/train_flow_prior.py: {prior.meta.get('steps')} steps on "
                  f"{prior.meta.get('windows')} rendered windows" if a.prior == 'flow' else
@@ -304,14 +321,18 @@ def main(argv=None):
                      f"{', '.join(tests)} ({a.seconds} s at 25 fps, tube body, following camera); errors (sam4d.metrics.errors, seed 0): "
                      f"{json.dumps(ERRORS)}; 'none' = the clean truth (good motion); {a.iters} steps, RefineConfig defaults, SDS: "
                      f"SDSConfig defaults (s_max_end {a.s_max_end}), Balance(ratio={a.ratio}), guard on; structured_*_sds_over_physics = "
-                     "sum over the structured cases of prior repair + physics + SDS over physics alone; *_repair_*: prior repair + physics (no SDS gradient); good_motion_mpjpe_change = physics+SDS over physics "
-                     "alone minus 1 on the clean clips; speed_ratio_after = min over cases of mean joint speed after SDS over the input's; "
+                     "sum over the structured cases of what sam4d refine --sds writes (prior repair, then physics + SDS if the check keeps it, "
+                     "else physics alone) over physics alone; *_sds_unchecked_*: the SDS run itself; *_repair_*: prior repair + physics "
+                     "(no SDS gradient); good_motion_mpjpe_change = sam4d refine --sds over physics "
+                     "alone minus 1 on the clean clips; speed_ratio_after = min over cases of mean joint speed after over the input's "
+                     "(*_over_truth: over the clean truth's; a swap's jumps inflate the input's); "
                      "grad_ratio = median over steps (then cases) of |balanced SDS gradient| / |physical gradient| on the motion parameters; "
-                     "*_fixed_bones: the same ratios against physics alone with fixed bone offsets (the model the SDS run uses: "
+                     "*_fixed_bones: the SDS run's ratios against physics alone with fixed bone offsets (the model the SDS run uses: "
                      "Balance.fix_offsets), which separates the prior's effect from the offsets'; prior_*: can the prior tell the truth "
                      "from the error (windows touching a corrupted frame: share where the rendered truth lies nearer the nearest data "
                      "window than the rendered input; median distances, RMS per pixel value).",
-               cases={k: dict(status=v['status'], warnings=v['warnings'], grad_ratio=v['grad_ratio'], repairs=v['repairs'], repair_s=v['repair_s'])
+               cases={k: dict(status=v['status'], warnings=v['warnings'], grad_ratio=v['grad_ratio'], repairs=v['repairs'], repair_s=v['repair_s'],
+                              sds_check=v['check'])
                       for k, v in rows.items()})
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(res, indent=1))

@@ -51,6 +51,8 @@ class RefineConfig:
     sds: dict = field(default_factory=dict)  # options of the Video-SDS term (sam4d.refine.sds_term.make_sds_term, plus `prior`)
     repair: bool = True                      # with Video-SDS: first keep the discrete changes the prior prefers (sam4d.refine.repair)
     repair_margin: float = 0.02              # ... when its loss over the windows they touch falls by more than this (relative)
+    sds_check: bool = True                   # with Video-SDS: also refine by physics alone and keep the SDS result only if ...
+    sds_check_margin: float = 0.02           # ... the prior's loss over all windows is lower than physics alone's by more than this
 
     @classmethod
     def from_dict(cls, d: dict) -> 'RefineConfig':

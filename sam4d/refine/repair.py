@@ -18,7 +18,7 @@ from ..metrics.errors import side_pairs, swap_sides, phase_shift, limb_joints
 from .sds import denoising_loss
 
 # %% auto #0
-__all__ = ['PROPOSERS', 'WindowScorer', 'Proposal', 'side_swap_proposals', 'held_pose_proposals', 'timing_proposals',
+__all__ = ['PROPOSERS', 'WindowScorer', 'loss_fall', 'Proposal', 'side_swap_proposals', 'held_pose_proposals', 'timing_proposals',
            'RepairResult', 'repair']
 
 # %% ../../notebooks/06j_repair.ipynb #83c64909
@@ -59,6 +59,15 @@ class WindowScorer:
             out.append(denoising_loss(prior, x0, self.levels, torch.Generator(device=x0.device).manual_seed(self.seed)).cpu().numpy())
             self.rendered += 1
         return np.array(out).reshape(-1, len(self.levels))
+
+    def fall(self, before: Sequence4D, after: Sequence4D, windows=None) -> float:
+        "The relative fall of the prior's loss from `before` to `after` over `windows` (grid indices; default all of them)."
+        w = np.arange(len(self.grid(before.T, before.fps))) if windows is None else windows
+        return loss_fall(self.losses(before, w), self.losses(after, w))
+
+def loss_fall(before: np.ndarray, after: np.ndarray) -> float:
+    "1 - loss after / loss before, each summed over the windows (n, levels), averaged over the levels (which differ in scale)."
+    return float(np.mean(1 - after.sum(0) / before.sum(0)))
 
 # %% ../../notebooks/06j_repair.ipynb #8cfeaec7
 @dataclass
@@ -178,8 +187,7 @@ def repair(seq: Sequence4D, scorer: WindowScorer, proposers=PROPOSERS, margin: f
             idx = scorer.touching(cur.T, cur.fps, *p.frames)
             todo = [i for i in idx if i not in base]
             base.update(zip(todo, scorer.losses(cur, todo)))
-            before = np.sum([base[i] for i in idx], 0)
-            scored.append((float(np.mean(1 - scorer.losses(p.make(cur), idx).sum(0) / before)), p, set(idx.tolist())))
+            scored.append((loss_fall(np.array([base[i] for i in idx]), scorer.losses(p.make(cur), idx)), p, set(idx.tolist())))
         taken, seen = [], set()
         for gain, p, idx in sorted(scored, key=lambda r: -r[0]):
             if gain > margin and not idx & seen:

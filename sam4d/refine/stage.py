@@ -4,18 +4,18 @@
 
 # %% ../../notebooks/06k_refine.ipynb #6a2656dd
 from __future__ import annotations
-import argparse, json
+import argparse, dataclasses, json
 from pathlib import Path
 import numpy as np
-from ..core import Sequence4D, input_error, records_to_columns, staged_dir, write_json
+from ..core import Sequence4D, Sam4dInputError, input_error, records_to_columns, staged_dir, write_json
 from ..metrics.evaluate import evaluate
 from .losses import RefineConfig, PriorUnavailable
 from .loop import Guard, RefineResult, contact_labels, refine, summary_metrics, term_name
 from .repair import WindowScorer, repair
 
 # %% auto #0
-__all__ = ['load_sds_term', 'sds_settings', 'sds_summary', 'default_checkpoint_dir', 'write_refined', 'refine_stage',
-           'refine_cli']
+__all__ = ['load_sds_term', 'sds_settings', 'sds_summary', 'check_sds', 'check_summary', 'default_checkpoint_dir',
+           'write_refined', 'refine_stage', 'refine_cli']
 
 # %% ../../notebooks/06k_refine.ipynb #ce2555b6
 def load_sds_term(seq: Sequence4D, cfg: RefineConfig, video=None):
@@ -40,6 +40,20 @@ def sds_summary(res: RefineResult, name: str = 'video_sds') -> str:
     out = f'Video-SDS share: median |g_sds| / |g_physics| {np.median(r):.3g} over {len(r)} steps' if r else 'Video-SDS share: no steps'
     return out + ''.join(f'; guard: {w}' for w in res.warnings)
 
+def check_sds(physics: RefineResult, sds: RefineResult, scorer: WindowScorer, margin: float) -> dict:
+    "Which refinement to keep: the SDS one only if the prior's loss over all windows is lower than physics alone's by more than `margin`."
+    try: fall = scorer.fall(physics.seq, sds.seq)
+    except Sam4dInputError as e: return dict(kept='sds', note=f'not checked: {e}')
+    return dict(kept='sds' if fall > margin else 'physics', loss_fall=round(fall, 5), margin=margin,
+                windows=len(scorer.grid(sds.seq.T, sds.seq.fps)))
+
+def check_summary(check: dict) -> str:
+    "The check's verdict as a line."
+    if 'loss_fall' not in check: return f"Video-SDS check: {check['note']}; kept the SDS refinement"
+    kept = 'the SDS refinement' if check['kept'] == 'sds' else 'the refinement by physics alone'
+    return (f"Video-SDS check: the prior's loss over {check['windows']} windows is {100 * check['loss_fall']:+.1f}% lower after SDS than "
+            f"after physics alone (margin {100 * check['margin']:g}%): kept {kept}")
+
 # %% ../../notebooks/06k_refine.ipynb #29a52040
 def default_checkpoint_dir(output_dir) -> Path:
     "Where the stage keeps its checkpoints: a hidden sibling of the output folder."
@@ -47,7 +61,8 @@ def default_checkpoint_dir(output_dir) -> Path:
     return out.parent/f'.{out.name}.checkpoints'
 
 # %% ../../notebooks/06k_refine.ipynb #8acb59a5
-def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: RefineConfig, gt=None, sds_note: str = '', terms=(), repairs=None):
+def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: RefineConfig, gt=None, sds_note: str = '', terms=(), repairs=None,
+                  check=None):
     "Write the refined sequence, histories, config, metrics and the terms' own products (`write_into`, `report`) atomically."
     contact = contact_labels(seq_in)
     before, after = summary_metrics(seq_in, gt, contact), summary_metrics(res.seq, gt, contact)
@@ -62,7 +77,7 @@ def write_refined(res: RefineResult, seq_in: Sequence4D, output_dir, cfg: Refine
         write_json(tmp/'metrics.json', dict(before=before, after=after, change=change, history=res.metrics,
                                             contact='sequence labels' if contact is not None else 'estimated per sequence',
                                             status=res.status, message=res.message, steps=res.steps, seconds=res.seconds,
-                                            terms=res.terms, term_reports=reports, sds=sds_note or 'on', repair=repairs))
+                                            terms=res.terms, term_reports=reports, sds=sds_note or 'on', repair=repairs, sds_check=check))
         write_json(tmp/'sam4d_keypoints3d_eval.json', evaluate(res.seq, gt=gt, contact=contact, selfpen=False))
     return dict(before=before, after=after, change=change)
 
@@ -81,15 +96,21 @@ def refine_stage(input_dir, output_dir, cfg: RefineConfig | None = None, sds=Tru
         else:
             extra, note = [term], 'on'
             print(sds_settings(term))
-    start, repairs = seq, None
+    start, repairs, check = seq, None, None
+    scorer = WindowScorer(extra[0], device=cfg.device) if extra else None
     if extra and cfg.repair:                  # deterministic (fixed noise draws): a resumed run repairs the same way
-        rep = repair(seq, WindowScorer(extra[0], device=cfg.device), margin=cfg.repair_margin, progress=progress)
+        rep = repair(seq, scorer, margin=cfg.repair_margin, progress=progress)
         start, repairs = rep.seq, rep.record()
         print(rep.summary())
-    res = refine(start, cfg, extra_terms=extra, gt=gt, checkpoint_dir=checkpoint_dir or default_checkpoint_dir(output_dir),
-                 resume=resume, progress=progress)
+    ck = Path(checkpoint_dir or default_checkpoint_dir(output_dir))
+    res = refine(start, cfg, extra_terms=extra, gt=gt, checkpoint_dir=ck, resume=resume, progress=progress)
     if extra: print(sds_summary(res))
-    res.summary = write_refined(res, seq, output_dir, cfg, gt, note, extra, repairs)
+    if extra and cfg.sds_check:
+        plain = refine(start, cfg, gt=gt, checkpoint_dir=ck/'physics_only', resume=resume, progress=progress)
+        check = check_sds(plain, res, scorer, cfg.sds_check_margin)
+        print(check_summary(check))
+        if check['kept'] == 'physics': res = dataclasses.replace(res, seq=plain.seq, model=plain.model)
+    res.summary = write_refined(res, seq, output_dir, cfg, gt, note, extra, repairs, check)
     return res
 
 # %% ../../notebooks/06k_refine.ipynb #3149383a
