@@ -34,6 +34,7 @@ from sam4d.refine.motion import MotionModel
 from sam4d.refine.losses import PHYSICAL_TERMS, RefineConfig, RefineContext
 from sam4d.refine.loop import GradientMixer, build_model
 from sam4d.refine.priors import HunyuanI2VPrior, WanT2VPrior
+from sam4d.refine.repair import WindowScorer
 from sam4d.refine.sds import SDSConfig, SDSTerm
 from sam4d.refine.sds_term import MotionSDS, tube_body
 from sam4d.video.models import MODELS, random_model
@@ -144,6 +145,13 @@ def measure(setup, dev, reps, warmup, prefix, m, notes):
         notes.append(f'{prefix or "full "}step: out of GPU memory')
         free(dev)
 
+def window_score(setup, seq, dev, args, prefix, m):
+    "Time and peak memory of scoring one window as the repair and the SDS check do (sam4d.refine.repair.WindowScorer)."
+    scorer = WindowScorer(setup.term, device=dev)
+    m[prefix + 'ms'] = timed(lambda: scorer.losses(seq, [0]), dev, args.reps, args.warmup)
+    m[prefix + 'peak_gib'] = peak(lambda: scorer.losses(seq, [0]), dev)
+    free(dev)
+
 
 def hunyuan(args, dev, dt, seq, m, notes):
     from diffusers import HunyuanVideoTransformer3DModel, AutoencoderKLHunyuanVideo
@@ -178,6 +186,7 @@ def hunyuan(args, dev, dt, seq, m, notes):
     m['render_ms'] = timed(setup.render_only, dev, args.reps, args.warmup)
     measure(setup, dev, args.reps, args.warmup, '', m, notes)
     m['step_over_floor'] = m['step_ms'] and m['step_ms'] / m['floor_ms']
+    window_score(setup, seq, dev, args, 'window_score_', m)
 
     if args.compile and time.perf_counter() - args.t_start > 0.4 * args.budget_s:
         notes.append('torch.compile skipped: over 40% of the time budget was spent before it'); args.compile = False
@@ -222,6 +231,7 @@ def wan(args, dev, dt, seq, m, notes):
     m['wan_floor_ms'] = 2 * m['wan_fwd_ms'] + m['wan_vae_ms']             # CFG: two forwards per step
     setup = Setup(prior, seq, dev, args.frames, args.height, args.width, guidance=5.0)
     measure(setup, dev, args.reps, args.warmup, 'wan_nockpt_', m, notes)
+    window_score(setup, seq, dev, args, 'wan_window_score_', m)
     prior.low_memory = True                                                # chunk-wise checkpointed VAE encoder
     free(dev)
     m['wan_vae_ckpt_ms'] = timed(vae_fb, dev, args.reps, args.warmup)
@@ -273,6 +283,8 @@ def main(argv=None):
                    're-encoded from the window\'s first rendered frame (Hunyuan), encode, noise, predict, SDS gradient masked to the person in '
                    'the latents, physical terms, both gradients on the motion parameters balanced (GradientMixer), Adam step; bone offsets '
                    'fixed), median of reps; '
+                   '*window_score_ms = one window scored by sam4d.refine.repair.WindowScorer (render, image condition, VAE encode, the '
+                   'prior\'s flow-matching loss at its 4 noise levels in one batch, no gradient): what the repair and the SDS check pay per window; '
                    'lowmem = VAE gradient checkpointing + float8 transformer weights (lowmem_vaeckpt_*: checkpointing only); '
                    f'fwd_share_of_ceiling = FlopCounterMode FLOPs / fwd time / {CEILING_TFLOPS:g} TFLOP/s; compiled_* = regional '
                    'torch.compile of every (double- and single-stream) transformer block.']))

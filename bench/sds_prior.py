@@ -194,8 +194,8 @@ def write_md(path, res, rows):
     out.append('\nSDS share: median over steps of |balanced SDS gradient| / |physical gradient| on the motion parameters. Prior repair: '
                'sam4d.refine.repair (the discrete changes the prior keeps, run before the refinement as refine_stage does). '
                'sam4d refine --sds: the SDS run kept only when the prior\'s loss over all windows is lower than after physics alone '
-               f"by more than {100 * RefineConfig().sds_check_margin:g}% (sam4d.refine.stage.check_sds), else physics alone (after the repair).\n")
-    out += ['| clip | error | changes the prior kept (kind, frames, fall of its loss) | repair s | windows scored | SDS over physics: loss fall |',
+               f"by more than {100 * RefineConfig().sds_check_margin:g}% at every noise level (sam4d.refine.stage.check_sds), else physics alone (after the repair).\n")
+    out += ['| clip | error | changes the prior kept (kind, frames, least fall of its loss over the levels) | repair s | windows scored | SDS over physics: least loss fall |',
             '|---|---|---|---|---|---|']
     for name, r in rows.items():
         kept = '; '.join(f"{c['kind']} {c.get('part') or c.get('limb') or ''} {c['frames'][0]}..{c['frames'][1] - 1}"

@@ -50,9 +50,9 @@ class RefineConfig:
     contact_softness: float = 0.2           # sigmoid widths as a fraction of the thresholds
     sds: dict = field(default_factory=dict)  # options of the Video-SDS term (sam4d.refine.sds_term.make_sds_term, plus `prior`)
     repair: bool = True                      # with Video-SDS: first keep the discrete changes the prior prefers (sam4d.refine.repair)
-    repair_margin: float = 0.02              # ... when its loss over the windows they touch falls by more than this (relative)
+    repair_margin: float = 0.02              # ... when its loss over the windows they touch falls by more than this (relative) at each level
     sds_check: bool = True                   # with Video-SDS: also refine by physics alone and keep the SDS result only if ...
-    sds_check_margin: float = 0.02           # ... the prior's loss over all windows is lower than physics alone's by more than this
+    sds_check_margin: float = 0.02           # ... the prior's loss over all windows is lower than physics alone's by more than this at each level
 
     @classmethod
     def from_dict(cls, d: dict) -> 'RefineConfig':

@@ -19,7 +19,7 @@ from .sds import denoising_loss
 
 # %% auto #0
 __all__ = ['PROPOSERS', 'WindowScorer', 'loss_fall', 'Proposal', 'side_swap_proposals', 'held_pose_proposals', 'timing_proposals',
-           'RepairResult', 'repair']
+           'RepairResult', 'changes_again', 'repair']
 
 # %% ../../notebooks/06j_repair.ipynb #83c64909
 class WindowScorer:
@@ -61,13 +61,13 @@ class WindowScorer:
         return np.array(out).reshape(-1, len(self.levels))
 
     def fall(self, before: Sequence4D, after: Sequence4D, windows=None) -> float:
-        "The relative fall of the prior's loss from `before` to `after` over `windows` (grid indices; default all of them)."
+        "How much likelier the prior finds `after` than `before` on `windows` (grid indices; default all of them): `loss_fall` of their losses."
         w = np.arange(len(self.grid(before.T, before.fps))) if windows is None else windows
         return loss_fall(self.losses(before, w), self.losses(after, w))
 
 def loss_fall(before: np.ndarray, after: np.ndarray) -> float:
-    "1 - loss after / loss before, each summed over the windows (n, levels), averaged over the levels (which differ in scale)."
-    return float(np.mean(1 - after.sum(0) / before.sum(0)))
+    "The smallest relative fall over the noise levels of the loss summed over windows (n, levels): each level must prefer `after`."
+    return float(np.min(1 - after.sum(0) / before.sum(0)))
 
 # %% ../../notebooks/06j_repair.ipynb #8cfeaec7
 @dataclass
@@ -163,7 +163,7 @@ class RepairResult:
         if self.note: return f'repair: {self.note}'
         if not self.accepted: return f'repair: nothing kept of {self.proposals} proposals ({self.windows_rendered} windows scored, {self.seconds:.0f}s)'
         return '\n'.join([f'repair: kept {len(self.accepted)} of {self.proposals} proposals ({self.windows_rendered} windows scored, {self.seconds:.0f}s)']
-                         + [f"  {c['kind']} {c['params']} frames {c['frames'][0]}..{c['frames'][1] - 1}: prior loss -{100 * c['gain']:.1f}%" for c in self.accepted])
+                         + [f"  {c['kind']} {c['params']} frames {c['frames'][0]}..{c['frames'][1] - 1}: prior loss -{100 * c['gain']:.1f}% or more at each level" for c in self.accepted])
 
     def record(self) -> dict:
         "What was kept and what it cost, for a run's metrics (JSON)."
@@ -171,6 +171,12 @@ class RepairResult:
                     windows_scored=self.windows_rendered, seconds=round(self.seconds, 2), note=self.note)
 
 # %% ../../notebooks/06j_repair.ipynb #9c3b8b20
+def changes_again(p: Proposal, kept: dict) -> bool:
+    "Whether proposal `p` changes what the kept change `kept` changed: the same kind, limb or side, and overlapping frames."
+    target = lambda params: params.get('limb', params.get('part'))
+    return (p.kind == kept['kind'] and target(p.params) == target(kept['params'])
+            and p.frames[0] < kept['frames'][1] and kept['frames'][0] < p.frames[1])
+
 def repair(seq: Sequence4D, scorer: WindowScorer, proposers=PROPOSERS, margin: float = 0.02, max_rounds: int = 3,
            progress: bool = True) -> RepairResult:
     "Keep the proposals that lower the prior's loss over the windows they touch by more than `margin` (relative), best first, round after round."
@@ -179,7 +185,7 @@ def repair(seq: Sequence4D, scorer: WindowScorer, proposers=PROPOSERS, margin: f
     try: scorer.grid(seq.T, seq.fps)
     except Sam4dInputError as e: return RepairResult(seq, [], 0, 0, 0, 0.0, note=f'skipped: {e}')
     for rnd in range(1, max_rounds + 1):
-        props = [p for f in proposers for p in f(cur)]
+        props = [p for f in proposers for p in f(cur) if not any(changes_again(p, c) for c in accepted)]
         total += len(props)
         base = {}
         scored = []

@@ -41,7 +41,7 @@ def sds_summary(res: RefineResult, name: str = 'video_sds') -> str:
     return out + ''.join(f'; guard: {w}' for w in res.warnings)
 
 def check_sds(physics: RefineResult, sds: RefineResult, scorer: WindowScorer, margin: float) -> dict:
-    "Which refinement to keep: the SDS one only if the prior's loss over all windows is lower than physics alone's by more than `margin`."
+    "Which refinement to keep: the SDS one only if the prior's loss over all windows is lower than physics alone's by more than `margin` at every noise level."
     try: fall = scorer.fall(physics.seq, sds.seq)
     except Sam4dInputError as e: return dict(kept='sds', note=f'not checked: {e}')
     return dict(kept='sds' if fall > margin else 'physics', loss_fall=round(fall, 5), margin=margin,
@@ -51,8 +51,8 @@ def check_summary(check: dict) -> str:
     "The check's verdict as a line."
     if 'loss_fall' not in check: return f"Video-SDS check: {check['note']}; kept the SDS refinement"
     kept = 'the SDS refinement' if check['kept'] == 'sds' else 'the refinement by physics alone'
-    return (f"Video-SDS check: the prior's loss over {check['windows']} windows is {100 * check['loss_fall']:+.1f}% lower after SDS than "
-            f"after physics alone (margin {100 * check['margin']:g}%): kept {kept}")
+    return (f"Video-SDS check: the prior's loss over {check['windows']} windows is {100 * check['loss_fall']:+.1f}% or more lower at each noise "
+            f"level after SDS than after physics alone (margin {100 * check['margin']:g}%): kept {kept}")
 
 # %% ../../notebooks/06k_refine.ipynb #29a52040
 def default_checkpoint_dir(output_dir) -> Path:
