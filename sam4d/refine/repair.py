@@ -15,11 +15,12 @@ from tqdm.auto import tqdm
 from ..core import Sequence4D, input_error, Sam4dInputError
 from ..build4d import interpolate_missing
 from ..metrics.errors import side_pairs, swap_sides, phase_shift, limb_joints
+from ..metrics.measures import feet_of
 from .sds import denoising_loss
 
 # %% auto #0
-__all__ = ['PROPOSERS', 'WindowScorer', 'loss_fall', 'Proposal', 'side_swap_proposals', 'held_pose_proposals', 'timing_proposals',
-           'RepairResult', 'changes_again', 'repair']
+__all__ = ['PROPOSERS', 'WindowScorer', 'loss_fall', 'Proposal', 'side_swap_proposals', 'held_pose_proposals', 'foot_slip',
+           'timing_proposals', 'RepairResult', 'changes_again', 'repair']
 
 # %% ../../notebooks/06j_repair.ipynb #83c64909
 class WindowScorer:
@@ -132,16 +133,28 @@ def _interpolate(seq: Sequence4D, a: int, b: int) -> Sequence4D:
     return seq.replace(keypoints3d=fill(seq.keypoints3d), vertices=fill(seq.vertices), keypoints2d=fill(seq.keypoints2d))
 
 # %% ../../notebooks/06j_repair.ipynb #893bbe4c
-def timing_proposals(seq: Sequence4D, limbs=('left_leg', 'right_leg'), max_shift_s: float = 0.2) -> list:
-    "Each limb's motion against its root moved earlier or later by 1 .. `max_shift_s` worth of frames."
-    out = []
+def foot_slip(seq: Sequence4D, margin_m: float = 0.03) -> np.ndarray:
+    "Mean horizontal speed (m/s) of each side's foot points (left, right) over the frame pairs where they are within `margin_m` of their own lowest height."
+    idx, _, side = feet_of(seq.joint_names)
+    F = np.asarray(seq.keypoints3d[:, idx], np.float64)
+    low = F[..., 1] < np.percentile(F[..., 1], 5, axis=0) + margin_m    # each point's own floor: tubes, body models and soles differ
+    on = low[1:] & low[:-1]
+    v = np.linalg.norm(np.diff(F[..., [0, 2]], axis=0), axis=-1) * seq.fps
+    return np.array([(v * on)[:, side == s].sum() / max(on[:, side == s].sum(), 1) for s in (0, 1)])
+
+def timing_proposals(seq: Sequence4D, limbs=('left_leg', 'right_leg'), max_shift_s: float = 0.2, min_slip_fall: float = 0.2) -> list:
+    "Each leg's motion against its root moved earlier or later by 1 .. `max_shift_s` worth of frames, where that cuts its foot's slip by `min_slip_fall`."
+    if not feet_of(seq.joint_names)[0]: return []
+    out, base = [], foot_slip(seq)
     for limb in limbs:
         try: limb_joints(seq, limb)
         except Sam4dInputError: continue
+        s = ('left', 'right').index(limb.split('_')[0])
         for k in range(1, int(round(max_shift_s * seq.fps)) + 1):
             for sign in (-1, 1):
-                out.append(Proposal('timing', dict(limb=limb, shift_frames=sign * k), (0, seq.T),
-                                    _keep_source(lambda s, l=limb, k=k, g=sign: phase_shift(s, l, k / s.fps, sign=g).seq)))
+                make = _keep_source(lambda q, l=limb, k=k, g=sign: phase_shift(q, l, k / q.fps, sign=g).seq)
+                if foot_slip(make(seq))[s] < (1 - min_slip_fall) * base[s]:
+                    out.append(Proposal('timing', dict(limb=limb, shift_frames=sign * k), (0, seq.T), make))
     return out
 
 PROPOSERS = (side_swap_proposals, held_pose_proposals, timing_proposals)
