@@ -192,7 +192,7 @@ def changes_again(p: Proposal, kept: dict) -> bool:
 
 def repair(seq: Sequence4D, scorer: WindowScorer, proposers=PROPOSERS, margin: float = 0.02, max_rounds: int = 3,
            progress: bool = True) -> RepairResult:
-    "Keep the proposals that lower the prior's loss over the windows they touch by more than `margin` (relative), best first, round after round."
+    "Keep the proposals that lower the prior's loss over the windows they touch by more than `margin` (relative) at every noise level, best first, round after round."
     if seq.vertices is None: raise input_error('sequence', 'has no vertices: the prior scores rendered meshes', 'build the sequence with a body mesh')
     t0, n0, cur, accepted, total = time.perf_counter(), scorer.rendered, seq, [], 0
     try: scorer.grid(seq.T, seq.fps)
