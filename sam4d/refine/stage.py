@@ -51,8 +51,8 @@ def check_summary(check: dict) -> str:
     "The check's verdict as a line."
     if 'loss_fall' not in check: return f"Video-SDS check: {check['note']}; kept the SDS refinement"
     kept = 'the SDS refinement' if check['kept'] == 'sds' else 'the refinement by physics alone'
-    return (f"Video-SDS check: the prior's loss over {check['windows']} windows is {100 * check['loss_fall']:+.1f}% or more lower at each noise "
-            f"level after SDS than after physics alone (margin {100 * check['margin']:g}%): kept {kept}")
+    return (f"Video-SDS check: the prior's loss over {check['windows']} windows after SDS against after physics alone, at the noise level "
+            f"least in SDS's favour: {-100 * check['loss_fall']:+.1f}% (SDS kept below {-100 * check['margin']:+g}%): kept {kept}")
 
 # %% ../../notebooks/06k_refine.ipynb #29a52040
 def default_checkpoint_dir(output_dir) -> Path:
